@@ -1,0 +1,178 @@
+import { mkdir } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { resolve } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { ConfigError, loadConfig, type Env, type VigilConfig } from './config';
+import { CONTENT_TYPE } from './exposition';
+import { createHttpServer, HttpError, listen, normalizePrefix, sendJson, sendText, type Route } from './http-server';
+import { errorFields, type Logger } from './logger';
+import type { Part, PartDefinition } from './part';
+import { createSelfMetrics } from './self-metrics';
+import { landingPage } from './landing-page';
+
+export const VERSION = '0.1.0';
+
+export interface AppOptions {
+  readonly configFile: string;
+  readonly config: VigilConfig;
+  readonly env: Env;
+  readonly logger: Logger;
+  readonly parts: readonly PartDefinition[];
+  readonly routePrefix: string;
+  /** --storage.path; overrides storage.path of the config file when given. */
+  readonly storagePath?: string;
+}
+
+export interface App {
+  readonly server: Server;
+  start(host: string, port: number): Promise<AddressInfo>;
+  /** Reads the config file again; an invalid file throws ConfigError and changes nothing. */
+  reload(): Promise<void>;
+  stop(): Promise<void>;
+  parts(): readonly Part[];
+  config(): VigilConfig;
+}
+
+export function createApp(opts: AppOptions): App {
+  const { logger, env } = opts;
+  const self = createSelfMetrics(VERSION);
+  const prefix = normalizePrefix(opts.routePrefix);
+  let config = opts.config;
+  const dataDir = (): string => resolve(opts.storagePath ?? config.storage.path);
+  let running: Part[] = [];
+  let ready = false;
+  let reloading: Promise<void> = Promise.resolve();
+  let routes: readonly Route[] = [];
+
+  const builtins: Route[] = [
+    {
+      method: 'GET',
+      path: '/',
+      handler: (_req, res) => sendText(res, 200, landingPage(prefix, routes, running.map((p) => p.name)), 'text/html; charset=utf-8'),
+    },
+    {
+      method: 'GET',
+      path: '/metrics',
+      handler: async (_req, res) => {
+        const texts = await Promise.all(running.map((p) => p.metrics()));
+        texts.push(await self.registry.metrics());
+        sendText(res, 200, texts.join(''), CONTENT_TYPE);
+      },
+    },
+    { method: 'GET', path: '/-/healthy', handler: (_req, res) => sendText(res, 200, 'Vigil is Healthy.\n') },
+    {
+      method: 'GET',
+      path: '/-/ready',
+      handler: (_req, res) => (ready ? sendText(res, 200, 'Vigil is Ready.\n') : sendText(res, 503, 'Vigil is not ready.\n')),
+    },
+    {
+      method: 'POST',
+      path: '/-/reload',
+      handler: async (_req, res) => {
+        try {
+          await app.reload();
+        } catch (err) {
+          if (err instanceof ConfigError) throw new HttpError(400, err.message);
+          throw err;
+        }
+        sendJson(res, 200, { status: 'reloaded' });
+      },
+    },
+  ];
+
+  const refreshRoutes = (): void => {
+    routes = [...builtins, ...running.flatMap((p) => p.routes())];
+  };
+  refreshRoutes();
+
+  const server = createHttpServer({ routePrefix: prefix, logger, routes: () => routes });
+
+  const startParts = async (cfg: VigilConfig, names: Set<string>): Promise<Part[]> => {
+    const started: Part[] = [];
+    for (const def of opts.parts) {
+      if (!names.has(def.name)) continue;
+      const part = def.create(cfg, { logger, dataDir: dataDir(), env });
+      await part.start();
+      started.push(part);
+      logger.info('part started', { event: { action: 'part-started' }, vigil: { part: part.name } });
+    }
+    return started;
+  };
+
+  const enabledNames = (cfg: VigilConfig): Set<string> => new Set(opts.parts.filter((d) => d.enabled(cfg)).map((d) => d.name));
+
+  const doReload = async (): Promise<void> => {
+    let next: VigilConfig;
+    try {
+      next = await loadConfig(opts.configFile, env);
+    } catch (err) {
+      self.reloaded(false);
+      logger.error('configuration reload refused; the previous configuration keeps running', {
+        ...errorFields(err),
+        event: { action: 'config-reload-failed' },
+        file: { path: opts.configFile },
+      });
+      throw err;
+    }
+    const want = enabledNames(next);
+    const keep: Part[] = [];
+    for (const part of [...running].reverse()) {
+      if (want.has(part.name)) continue;
+      await part.stop();
+      logger.info('part stopped', { event: { action: 'part-stopped' }, vigil: { part: part.name } });
+    }
+    for (const part of running) {
+      if (!want.has(part.name)) continue;
+      await part.reload(next);
+      keep.push(part);
+    }
+    const have = new Set(keep.map((p) => p.name));
+    const added = await startParts(next, new Set([...want].filter((n) => !have.has(n))));
+    const order = opts.parts.map((d) => d.name);
+    running = [...keep, ...added].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+    config = next;
+    refreshRoutes();
+    self.reloaded(true);
+    logger.info('configuration reloaded', { event: { action: 'config-reloaded' }, file: { path: opts.configFile } });
+  };
+
+  const app: App = {
+    server,
+    async start(host, port) {
+      await mkdir(dataDir(), { recursive: true });
+      const address = await listen(server, host, port);
+      running = await startParts(config, enabledNames(config));
+      refreshRoutes();
+      ready = true;
+      logger.info('Vigil is ready', {
+        event: { action: 'vigil-started' },
+        server: { address: address.address, port: address.port },
+        vigil: { parts: running.map((p) => p.name), route_prefix: prefix || '/' },
+      });
+      return address;
+    },
+    reload() {
+      const next = reloading.then(doReload, doReload);
+      reloading = next.catch(() => undefined);
+      return next;
+    },
+    async stop() {
+      ready = false;
+      const closed = new Promise<void>((res) => server.close(() => res()));
+      server.closeIdleConnections();
+      for (const part of [...running].reverse()) {
+        try {
+          await part.stop();
+        } catch (err) {
+          logger.error('part failed to stop', { ...errorFields(err), vigil: { part: part.name } });
+        }
+      }
+      running = [];
+      server.closeAllConnections();
+      await closed;
+    },
+    parts: () => running,
+    config: () => config,
+  };
+  return app;
+}

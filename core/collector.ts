@@ -1,0 +1,85 @@
+import type { MetricFamily } from './exposition';
+import { renderFamilies } from './exposition';
+
+/**
+ * One source of metrics, as in node_exporter: each collector lives in its own file and reads
+ * what it needs when asked. A collector must not spawn processes or block the event loop.
+ */
+export interface Collector {
+  readonly name: string;
+  collect(signal: AbortSignal): Promise<MetricFamily[]>;
+}
+
+export interface CollectorOutcome {
+  readonly name: string;
+  readonly success: boolean;
+  readonly durationSeconds: number;
+  readonly families: MetricFamily[];
+  readonly error?: Error;
+}
+
+export interface RunnerOptions {
+  /** Per-collector deadline; a collector that has not answered by then counts as failed. */
+  readonly timeoutMs: number;
+  readonly onError?: (collector: string, error: Error) => void;
+}
+
+class CollectorTimeout extends Error {
+  constructor(name: string, ms: number) {
+    super(`collector ${name} timed out after ${ms} ms`);
+  }
+}
+
+async function runOne(c: Collector, opts: RunnerOptions): Promise<CollectorOutcome> {
+  const start = process.hrtime.bigint();
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new CollectorTimeout(c.name, opts.timeoutMs));
+    }, opts.timeoutMs);
+  });
+  try {
+    const families = await Promise.race([c.collect(controller.signal), timeout]);
+    return { name: c.name, success: true, durationSeconds: elapsed(start), families };
+  } catch (err) {
+    const error = err instanceof Error ? err : new Error(String(err));
+    opts.onError?.(c.name, error);
+    return { name: c.name, success: false, durationSeconds: elapsed(start), families: [], error };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function elapsed(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+/** Runs every collector concurrently; one failing or hanging collector never fails the scrape. */
+export async function runCollectors(collectors: readonly Collector[], opts: RunnerOptions): Promise<CollectorOutcome[]> {
+  return Promise.all(collectors.map((c) => runOne(c, opts)));
+}
+
+export function runnerFamilies(outcomes: readonly CollectorOutcome[]): MetricFamily[] {
+  return [
+    {
+      name: 'vigil_collector_duration_seconds',
+      help: 'Duration of a collector scrape.',
+      type: 'gauge',
+      samples: outcomes.map((o) => ({ labels: { collector: o.name }, value: o.durationSeconds })),
+    },
+    {
+      name: 'vigil_collector_success',
+      help: 'Whether a collector succeeded (1) or failed (0).',
+      type: 'gauge',
+      samples: outcomes.map((o) => ({ labels: { collector: o.name }, value: o.success ? 1 : 0 })),
+    },
+  ];
+}
+
+/** Collects and renders: the families of every successful collector plus the runner's own. */
+export async function collectText(collectors: readonly Collector[], opts: RunnerOptions): Promise<string> {
+  const outcomes = await runCollectors(collectors, opts);
+  return renderFamilies([...outcomes.flatMap((o) => o.families), ...runnerFamilies(outcomes)]);
+}

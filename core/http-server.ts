@@ -1,0 +1,206 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from './logger';
+import { errorFields } from './logger';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface VigilRequest {
+  readonly raw: IncomingMessage;
+  readonly method: string;
+  /** Path below the route prefix, always starting with "/". */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly params: Readonly<Record<string, string>>;
+}
+
+export type Handler = (req: VigilRequest, res: ServerResponse) => Promise<void> | void;
+
+export interface Route {
+  readonly method: Method;
+  /** "/api/v1/deployments/:id": segments starting with ":" capture a parameter. */
+  readonly path: string;
+  readonly handler: Handler;
+}
+
+/** Thrown by handlers for a client error; answered as JSON `{ "error": reason }`. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(reason);
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+export function sendText(res: ServerResponse, status: number, body: string, contentType = 'text/plain; charset=utf-8'): void {
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** Reads the whole body, refusing with 413 past `limit` bytes without buffering the rest. */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    return Promise.reject(new HttpError(413, `request body is larger than the limit of ${limit} bytes`));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on('data', (chunk: Buffer) => {
+      if (done) return;
+      size += chunk.length;
+      if (size > limit) {
+        done = true;
+        chunks.length = 0;
+        req.resume();
+        reject(new HttpError(413, `request body is larger than the limit of ${limit} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!done) resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    });
+    req.on('error', (err) => {
+      if (!done) reject(err);
+    });
+  });
+}
+
+/** Parses a JSON body; malformed JSON is a 400 with the parser's reason. */
+export function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown;
+  } catch (err) {
+    throw new HttpError(400, `malformed JSON: ${(err as Error).message}`);
+  }
+}
+
+interface CompiledRoute {
+  readonly route: Route;
+  readonly segments: readonly string[];
+}
+
+function splitPath(path: string): string[] {
+  return path.split('/').filter((s) => s.length > 0);
+}
+
+function matchRoute(r: CompiledRoute, segments: readonly string[]): Record<string, string> | undefined {
+  if (r.segments.length !== segments.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < segments.length; i++) {
+    const want = r.segments[i] as string;
+    const got = segments[i] as string;
+    if (want.startsWith(':')) {
+      try {
+        params[want.slice(1)] = decodeURIComponent(got);
+      } catch {
+        return undefined;
+      }
+    } else if (want !== got) return undefined;
+  }
+  return params;
+}
+
+/** Normalises "--web.route-prefix": "", "/" and "/x/" become "" , "" and "/x". */
+export function normalizePrefix(prefix: string): string {
+  const trimmed = prefix.replace(/\/+$/, '');
+  if (trimmed === '') return '';
+  return trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
+}
+
+export interface HttpServerOptions {
+  readonly routePrefix: string;
+  readonly logger: Logger;
+  /** Called on every request to find the current routes, so a reload can change them. */
+  readonly routes: () => readonly Route[];
+}
+
+/** A small router on node:http: exact segment matching, JSON errors, one error boundary. */
+export function createHttpServer(opts: HttpServerOptions): Server {
+  const prefix = normalizePrefix(opts.routePrefix);
+  let compiledFor: readonly Route[] | undefined;
+  let compiled: CompiledRoute[] = [];
+
+  const handle = async (raw: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(raw.url ?? '/', 'http://localhost');
+    let path = url.pathname;
+    if (prefix) {
+      if (path === prefix) {
+        res.writeHead(302, { location: `${prefix}/` });
+        res.end();
+        return;
+      }
+      if (!path.startsWith(`${prefix}/`)) throw new HttpError(404, `not found; routes are under ${prefix}/`);
+      path = path.slice(prefix.length);
+    }
+    const routes = opts.routes();
+    if (routes !== compiledFor) {
+      compiledFor = routes;
+      compiled = routes.map((route) => ({ route, segments: splitPath(route.path) }));
+    }
+    const segments = splitPath(path);
+    let allowed: string[] = [];
+    for (const c of compiled) {
+      const params = matchRoute(c, segments);
+      if (!params) continue;
+      if (c.route.method !== raw.method && !(c.route.method === 'GET' && raw.method === 'HEAD')) {
+        allowed.push(c.route.method);
+        continue;
+      }
+      await c.route.handler({ raw, method: raw.method ?? 'GET', path, query: url.searchParams, params }, res);
+      return;
+    }
+    if (allowed.length > 0) {
+      allowed = [...new Set(allowed)];
+      res.setHeader('allow', allowed.join(', '));
+      throw new HttpError(405, `method ${raw.method ?? ''} not allowed; use ${allowed.join(' or ')}`);
+    }
+    throw new HttpError(404, `no route for ${path}`);
+  };
+
+  return createServer((raw, res) => {
+    handle(raw, res).catch((err: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (err instanceof HttpError) {
+        if (err.status === 413) res.setHeader('connection', 'close');
+        sendJson(res, err.status, { error: err.reason, ...err.details });
+        return;
+      }
+      opts.logger.error('request failed', { ...errorFields(err), http: { request: { method: raw.method } }, url: { path: raw.url } });
+      sendJson(res, 500, { error: 'internal error' });
+    });
+  });
+}
+
+/** Parses "HOST:PORT" ("[::1]:9470", ":9470" for all interfaces). */
+export function parseListenAddress(text: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(text);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw new Error(`--web.listen-address: expected HOST:PORT, got ${JSON.stringify(text)}`);
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
+export async function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server.address() as AddressInfo;
+}
