@@ -54,7 +54,7 @@ export function createApp(opts: AppOptions): App {
       method: 'GET',
       path: '/metrics',
       handler: async (_req, res) => {
-        const texts = await Promise.all(running.map((p) => p.metrics()));
+        const texts = await Promise.all(running.map(async (p) => p.metrics()));
         texts.push(await self.registry.metrics());
         sendText(res, 200, texts.join(''), CONTENT_TYPE);
       },

@@ -1,0 +1,75 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, parseConfig } from '../../core/config';
+import { parseDuration } from '../../core/duration';
+
+const FILE = 'vigil.yml';
+
+function errorOf(yaml: string, env: Record<string, string> = {}): string {
+  try {
+    parseConfig(yaml, FILE, env);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`);
+    return err.message;
+  }
+  assert.fail('expected the config to be refused');
+}
+
+test('an empty file gives the defaults', () => {
+  const config = parseConfig('', FILE, {});
+  assert.equal(config.log.level, 'info');
+  assert.equal(config.storage.path, 'data');
+  assert.equal(config.host.enabled, true);
+});
+
+test('the repository default vigil.yml is valid', async () => {
+  const config = await loadConfig(join(import.meta.dirname, '../../vigil.yml'), {});
+  assert.equal(config.host.enabled, true);
+});
+
+test('invalid core sections give the file, the key path and what was expected', () => {
+  const table: [string, string][] = [
+    ['log: {level: loud}', `${FILE}: log.level: Invalid option: expected one of "error"|"warn"|"info"|"debug"`],
+    ['colour: blue', `${FILE}: unknown key "colour"`],
+    ['log: {level: info, colour: 1}', `${FILE}: log: unknown key "colour"`],
+    ['storage: {path: ""}', `${FILE}: storage.path: Too small: expected string to have >=1 characters`],
+    ['storage: [1]', `${FILE}: storage: Invalid input: expected object, received array`],
+    ['- a\n- b', `${FILE}: expected a mapping at the top level`],
+    ['storage: {path: "${NOPE}"}', `${FILE}: storage.path: environment variable NOPE is not set`],
+  ];
+  for (const [yaml, expected] of table) assert.equal(errorOf(yaml), expected, yaml);
+});
+
+test('invalid YAML and duplicate keys are refused', () => {
+  assert.match(errorOf('log: {level: info'), /^vigil\.yml: invalid YAML: /);
+  assert.match(errorOf('log: {}\nlog: {}'), /^vigil\.yml: invalid YAML: Map keys must be unique/);
+});
+
+test('${VAR} is interpolated in values only, "$$" is a literal dollar', () => {
+  const config = parseConfig('storage: {path: "${DIR}/x$$y"}', FILE, { DIR: '/srv: {evil: 1}' });
+  assert.equal(config.storage.path, '/srv: {evil: 1}/x$y');
+});
+
+test('a missing file is a ConfigError naming it', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'vigil-cfg-'));
+  await assert.rejects(loadConfig(join(dir, 'absent.yml'), {}), (err: Error) => {
+    assert.ok(err instanceof ConfigError);
+    assert.equal(err.message, `${join(dir, 'absent.yml')}: cannot read the config file (ENOENT)`);
+    return true;
+  });
+  await writeFile(join(dir, 'ok.yml'), 'log: {level: debug}\n');
+  assert.equal((await loadConfig(join(dir, 'ok.yml'), {})).log.level, 'debug');
+});
+
+test('durations parse Prometheus-style units', () => {
+  assert.equal(parseDuration('500ms'), 500);
+  assert.equal(parseDuration('5s'), 5000);
+  assert.equal(parseDuration('1.5m'), 90_000);
+  assert.equal(parseDuration('2h'), 7_200_000);
+  assert.equal(parseDuration('30d'), 2_592_000_000);
+  assert.equal(parseDuration('5'), undefined);
+  assert.equal(parseDuration('5 parsecs'), undefined);
+});
