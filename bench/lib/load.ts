@@ -29,7 +29,7 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
     pipelining: opts.pipelining ?? 1,
     ...(opts.headers ? { headers: opts.headers } : {}),
     ...(opts.body !== undefined ? { body: opts.body } : {}),
-    ...(opts.requests ? { requests: opts.requests as autocannon.Request[] } : {}),
+    ...(opts.requests ? { requests: opts.requests } : {}),
   });
   return {
     requestsPerSecond: result.requests.average,
