@@ -1,0 +1,320 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import { DATASETS, errorFields, type Logger } from '../../core/logger';
+import { cronPattern, type CheckConfig, type ProjectConfig, type ProjectsConfig } from './config';
+import { createLimiter } from './limiter';
+import { createProcessTable, type ProcessTable } from './process-table';
+import { probeHttp } from './probes/http';
+import { createProcessProbe } from './probes/process';
+import { secondsSince, type Probe, type ProbeResult } from './probes/probe';
+import { probeTcp } from './probes/tcp';
+import { renderAll, renderProject } from './render';
+import { nextStatus, type Status } from './status';
+
+export interface Probes {
+  readonly http: Probe<Extract<CheckConfig, { type: 'http' }>>;
+  readonly tcp: Probe<Extract<CheckConfig, { type: 'tcp' }>>;
+  readonly process: Probe<Extract<CheckConfig, { type: 'process' }>>;
+}
+
+export interface ProjectsExporterOptions {
+  readonly config: ProjectsConfig;
+  readonly logger: Logger;
+  /** Defaults to procfs at /proc. */
+  readonly processTable?: ProcessTable;
+  /** Wall clock in milliseconds, for project_last_check_timestamp_seconds. */
+  readonly now?: () => number;
+}
+
+/** What the exporter knows about one project; kept across reloads while the project exists. */
+interface ProjectState {
+  config: ProjectConfig;
+  /** The config as JSON, to tell changed projects from unchanged ones on reload. */
+  key: string;
+  /** Bumped when the config changes, so results of a run under the old config are dropped. */
+  version: number;
+  status: Status;
+  failures: number;
+  stateChanges: number;
+  lastCheckSeconds: number | undefined;
+  results: Map<string, ProbeResult>;
+  running: Promise<void> | undefined;
+  rendered: string[];
+}
+
+export interface ProjectStatus {
+  readonly name: string;
+  readonly status: Status;
+  readonly failures: number;
+  readonly stateChanges: number;
+  readonly results: ReadonlyMap<string, ProbeResult>;
+}
+
+export interface ProjectsExporter {
+  /** Schedules every project (one node-cron task per interval) and runs them all once now. */
+  start(): void;
+  /** Runs every project that is not running already; resolves when all of them have finished. */
+  runAll(): Promise<void>;
+  /** Applies a new, validated section: added, changed and removed projects take effect at once. */
+  reload(config: ProjectsConfig): void;
+  /** Stops the schedule, aborts running checks and waits for them. */
+  stop(): Promise<void>;
+  /** Prometheus text of every project family; re-joined only after a result changed. */
+  metrics(): string;
+  status(name: string): ProjectStatus | undefined;
+}
+
+function describeFailures(config: ProjectConfig, results: ReadonlyMap<string, ProbeResult>): string {
+  const failed = config.checks.flatMap((c) => {
+    const r = results.get(c.name);
+    return r && !r.success ? [`${c.name}: ${r.reason}`] : [];
+  });
+  return failed.length > 0 ? failed.join('; ') : 'all checks passed';
+}
+
+/**
+ * The project-status exporter: checks every configured project on its schedule with bounded
+ * concurrency, keeps the results with flap damping, logs every state change, and serves the
+ * cached results at scrape time.
+ */
+export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsExporter {
+  const { logger } = opts;
+  const now = opts.now ?? Date.now;
+  let config = opts.config;
+  const limiter = createLimiter(config.concurrency);
+  const projects = new Map<string, ProjectState>();
+  const tasks: ScheduledTask[] = [];
+  const inflight = new Set<Promise<void>>();
+  const stopController = new AbortController();
+  let scheduled = false;
+  let text = '';
+  let dirty = true;
+
+  const shortestInterval = (): number => Math.min(config.interval, ...config.targets.map((t) => t.interval));
+  const probes: Probes = {
+    http: probeHttp,
+    tcp: probeTcp,
+    process: createProcessProbe({ table: opts.processTable ?? createProcessTable(), listMaxAgeMs: shortestInterval }),
+  };
+
+  const rerender = (state: ProjectState): void => {
+    state.rendered = renderProject(state);
+    dirty = true;
+  };
+
+  const newState = (cfg: ProjectConfig): ProjectState => {
+    const state: ProjectState = {
+      config: cfg,
+      key: JSON.stringify(cfg),
+      version: 0,
+      status: 'unknown',
+      failures: 0,
+      stateChanges: 0,
+      lastCheckSeconds: undefined,
+      results: new Map(),
+      running: undefined,
+      rendered: [],
+    };
+    rerender(state);
+    return state;
+  };
+
+  /** One check under its timeout: a hanging target costs at most `timeout`, whatever the probe does. */
+  const runCheck = async (check: CheckConfig): Promise<ProbeResult> => {
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, check.timeout);
+    const onStop = (): void => controller.abort();
+    stopController.signal.addEventListener('abort', onStop, { once: true });
+    const start = performance.now();
+    // If a probe ignored the signal, this answers for it one event-loop turn after the abort.
+    const deadline = new Promise<ProbeResult>((resolve) => {
+      controller.signal.addEventListener('abort', () => setImmediate(() => resolve({ success: false, durationSeconds: secondsSince(start), reason: 'aborted' })), { once: true });
+    });
+    try {
+      const probe = probes[check.type] as Probe<CheckConfig>;
+      const result = await Promise.race([
+        probe(check, controller.signal).catch((err: unknown): ProbeResult => ({ success: false, durationSeconds: secondsSince(start), reason: errorFields(err).error.message })),
+        deadline,
+      ]);
+      if (timedOut) return { ...result, success: false, reason: `timed out after ${check.timeout / 1000}s` };
+      if (stopController.signal.aborted) return { ...result, success: false, reason: 'Vigil is stopping' };
+      return result;
+    } finally {
+      clearTimeout(timer);
+      stopController.signal.removeEventListener('abort', onStop);
+    }
+  };
+
+  const apply = (state: ProjectState, results: Map<string, ProbeResult>): void => {
+    const cfg = state.config;
+    state.results = results;
+    state.lastCheckSeconds = now() / 1000;
+    const passed = cfg.checks.every((c) => results.get(c.name)?.success === true);
+    const next = nextStatus(state, passed, cfg.retries);
+    const from = state.status;
+    state.failures = next.failures;
+    state.status = next.status;
+    if (next.status !== from) {
+      if (from !== 'unknown') state.stateChanges++;
+      const reason = describeFailures(cfg, results);
+      logger.info('project status changed', {
+        event: { action: 'project-status-changed', dataset: DATASETS.projects },
+        project: { name: cfg.name, from, to: next.status, reason },
+      });
+    }
+    rerender(state);
+  };
+
+  const runProject = (state: ProjectState): Promise<void> => {
+    const { version, config: cfg } = state;
+    const run = (async () => {
+      const results = new Map<string, ProbeResult>();
+      await Promise.all(
+        cfg.checks.map(async (check) => {
+          results.set(check.name, await limiter.run(() => runCheck(check)));
+        }),
+      );
+      // A project removed, changed or stopped meanwhile: this run's results are stale.
+      if (stopController.signal.aborted || projects.get(cfg.name) !== state || state.version !== version) return;
+      apply(state, results);
+    })()
+      .catch((err: unknown) => {
+        logger.error('project run failed', { ...errorFields(err), event: { action: 'project-run-failed', dataset: DATASETS.projects }, project: { name: cfg.name } });
+      })
+      .finally(() => {
+        inflight.delete(run);
+        if (state.running === run) state.running = undefined;
+      });
+    state.running = run;
+    inflight.add(run);
+    return run;
+  };
+
+  const runMany = async (states: Iterable<ProjectState>): Promise<void> => {
+    const runs: Promise<void>[] = [];
+    for (const state of states) {
+      if (state.running || stopController.signal.aborted) continue;
+      runs.push(runProject(state));
+    }
+    await Promise.all(runs);
+  };
+
+  const tick = (intervalMs: number): Promise<void> => runMany([...projects.values()].filter((s) => s.config.interval === intervalMs));
+
+  const unschedule = (): Promise<void> =>
+    Promise.all(tasks.splice(0).map(async (t) => t.destroy())).then(
+      () => undefined,
+      (err: unknown) => {
+        logger.error('could not stop a project check schedule', { ...errorFields(err), event: { dataset: DATASETS.projects } });
+      },
+    );
+
+  const cronLogger = {
+    info: (message: string) => logger.debug(message, { event: { dataset: DATASETS.projects } }),
+    debug: (message: string | Error) => logger.debug(String(message), { event: { dataset: DATASETS.projects } }),
+    warn: (message: string) => logger.warn(message, { event: { dataset: DATASETS.projects } }),
+    error: (message: string | Error, err?: Error) => logger.error(String(message), { ...errorFields(err ?? message), event: { dataset: DATASETS.projects } }),
+  };
+
+  const schedule = (): void => {
+    const intervals = new Set(config.targets.map((t) => t.interval));
+    for (const ms of intervals) {
+      const pattern = cronPattern(ms);
+      if (pattern === undefined) throw new Error(`no cron pattern for an interval of ${ms} ms`); // the schema prevents this
+      tasks.push(
+        cron.schedule(
+          pattern,
+          () =>
+            tick(ms).catch((err: unknown) => {
+              logger.error('project check cycle failed', { ...errorFields(err), event: { dataset: DATASETS.projects } });
+            }),
+          { name: `vigil-projects-${ms}ms`, logger: cronLogger },
+        ),
+      );
+    }
+  };
+
+  const applyConfig = (next: ProjectsConfig): ProjectState[] => {
+    const wanted = new Set(next.targets.map((t) => t.name));
+    for (const name of projects.keys()) {
+      if (!wanted.has(name)) {
+        projects.delete(name);
+        dirty = true;
+      }
+    }
+    const toRun: ProjectState[] = [];
+    for (const cfg of next.targets) {
+      const state = projects.get(cfg.name);
+      if (!state) {
+        const fresh = newState(cfg);
+        projects.set(cfg.name, fresh);
+        toRun.push(fresh);
+        continue;
+      }
+      const key = JSON.stringify(cfg);
+      if (key === state.key) continue;
+      // Changed: keep the status and counters (no spurious state change); drop the results of
+      // checks that were removed or changed, and any run still going under the old config.
+      const previous = new Map(state.config.checks.map((c) => [c.name, JSON.stringify(c)]));
+      const kept = new Set(cfg.checks.filter((c) => previous.get(c.name) === JSON.stringify(c)).map((c) => c.name));
+      for (const name of [...state.results.keys()]) if (!kept.has(name)) state.results.delete(name);
+      state.config = cfg;
+      state.key = key;
+      state.version++;
+      state.running = undefined;
+      rerender(state);
+      toRun.push(state);
+    }
+    // Keep the configuration order, which is the exposition order.
+    const ordered = next.targets.map((t) => [t.name, projects.get(t.name) as ProjectState] as const);
+    projects.clear();
+    for (const [name, state] of ordered) projects.set(name, state);
+    config = next;
+    limiter.resize(next.concurrency);
+    return toRun;
+  };
+
+  applyConfig(config);
+
+  const runInBackground = (states: Iterable<ProjectState>): void => {
+    runMany(states).catch((err: unknown) => {
+      logger.error('project check cycle failed', { ...errorFields(err), event: { dataset: DATASETS.projects } });
+    });
+  };
+
+  return {
+    start() {
+      scheduled = true;
+      schedule();
+      runInBackground(projects.values());
+    },
+    runAll: () => runMany(projects.values()),
+    reload(next) {
+      const toRun = applyConfig(next);
+      if (!scheduled) return;
+      void unschedule();
+      schedule();
+      runInBackground(toRun);
+    },
+    async stop() {
+      scheduled = false;
+      stopController.abort();
+      await unschedule();
+      await Promise.all([...inflight]);
+    },
+    metrics() {
+      if (dirty) {
+        text = renderAll([...projects.values()].map((s) => s.rendered));
+        dirty = false;
+      }
+      return text;
+    },
+    status(name) {
+      const s = projects.get(name);
+      return s && { name, status: s.status, failures: s.failures, stateChanges: s.stateChanges, results: s.results };
+    },
+  };
+}
