@@ -1,0 +1,174 @@
+/**
+ * Issue 3 benchmarks: scrape cost of Vigil's /metrics (host + 100 projects) against Debian's
+ * prometheus-node-exporter limited to the same collectors, alternated in the same run; /metrics
+ * render time with 1,000 projects; time to probe 1,000 projects in one cycle; idle RSS with 100.
+ */
+import { createServer, type Server } from 'node:http';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { load } from './lib/load';
+import { machine } from './lib/machine';
+import { rssBytes, startNodeExporter, startVigilProcess, type ChildServer } from './lib/processes';
+import { median, round } from './lib/stats';
+import { freePort } from '../test/helpers/ports';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const NODE_EXPORTER_COLLECTORS = ['cpu', 'meminfo', 'loadavg', 'filesystem', 'netdev', 'diskstats', 'stat', 'uname', 'time'];
+
+/** Local check targets: one answers 200 at once, one never answers (for the cycle benchmark). */
+async function startTargets(): Promise<{ ok: number; hang: number; close(): Promise<void> }> {
+  const ok = createServer((_req, res) => res.end('ok'));
+  const hang = createServer(() => undefined);
+  const listen = (s: Server): Promise<number> =>
+    new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve((s.address() as { port: number }).port)));
+  const [okPort, hangPort] = [await listen(ok), await listen(hang)];
+  return {
+    ok: okPort,
+    hang: hangPort,
+    async close() {
+      hang.closeAllConnections();
+      ok.closeAllConnections();
+      await Promise.all([new Promise((r) => ok.close(r)), new Promise((r) => hang.close(r))]);
+    },
+  };
+}
+
+function projectsYaml(count: number, okPort: number, opts: { interval: string; hanging?: number; timeout?: string }): string {
+  const lines = [`  interval: ${opts.interval}`, '  targets:'];
+  for (let i = 0; i < count; i++) {
+    const port = i < (opts.hanging ?? 0) ? -1 : okPort;
+    lines.push(
+      `    - name: project-${i}`,
+      `      labels: { team: team-${i % 10}, environment: production }`,
+      '      checks:',
+      port === -1
+        ? `        - { type: http, url: "http://127.0.0.1:HANG/healthz", timeout: ${opts.timeout ?? '5s'} }`
+        : `        - { type: http, url: "http://127.0.0.1:${okPort}/healthz", timeout: ${opts.timeout ?? '5s'} }`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function config(projects: string, host = true): string {
+  return `log: {level: warn}
+host: {enabled: ${host}}
+deployments: {enabled: false}
+shipper: {enabled: false}
+projects:
+${projects}
+`;
+}
+
+async function startVigilWith(dir: string, name: string, yaml: string): Promise<ChildServer> {
+  const file = join(dir, `${name}.yml`);
+  await writeFile(file, yaml);
+  return startVigilProcess(file, join(dir, `data-${name}`));
+}
+
+async function countUp(url: string): Promise<{ checked: number; text: string }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return { checked: text.match(/^project_last_check_timestamp_seconds\{/gm)?.length ?? 0, text };
+}
+
+async function waitChecked(url: string, want: number, timeoutMs: number): Promise<number> {
+  const start = Date.now();
+  for (;;) {
+    const { checked } = await countUp(url);
+    if (checked >= want) return (Date.now() - start) / 1000;
+    if (Date.now() - start > timeoutMs) throw new Error(`only ${checked} of ${want} projects checked after ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+async function scrapeComparison(dir: string, okPort: number): Promise<string[]> {
+  const vigil = await startVigilWith(dir, 'scrape-100', config(projectsYaml(100, okPort, { interval: '1h' })));
+  const nodeExporter = await startNodeExporter(await freePort());
+  try {
+    await waitChecked(vigil.url, 100, 30_000);
+    const neUrl = `${nodeExporter.url}/metrics?${NODE_EXPORTER_COLLECTORS.map((c) => `collect[]=${c}`).join('&')}`;
+    const vigilSamples = (await countUp(vigil.url)).text.split('\n').filter((l) => l && !l.startsWith('#')).length;
+    const neSamples = (await (await fetch(neUrl)).text()).split('\n').filter((l) => l && !l.startsWith('#')).length;
+    const v: number[] = [];
+    const n: number[] = [];
+    await load({ url: `${vigil.url}/metrics`, connections: 1, durationSeconds: 2 }); // warm-up
+    await load({ url: neUrl, connections: 1, durationSeconds: 2 });
+    for (let i = 0; i < ROUNDS; i++) {
+      const a = await load({ url: neUrl, connections: 1, durationSeconds: SECONDS });
+      const b = await load({ url: `${vigil.url}/metrics`, connections: 1, durationSeconds: SECONDS });
+      if (a.errors || a.non2xx || b.errors || b.non2xx) throw new Error('errors during the scrape benchmark');
+      n.push(a.requestsPerSecond);
+      v.push(b.requestsPerSecond);
+      process.stdout.write(`round ${i + 1}: node_exporter ${round(a.requestsPerSecond)}/s, vigil ${round(b.requestsPerSecond)}/s\n`);
+    }
+    const rss = await rssBytes(vigil.child.pid as number);
+    return [
+      `scrape: node_exporter (${neSamples} samples) median ${round(median(n))} scrapes/s; ` +
+        `vigil host+100 projects (${vigilSamples} samples) median ${round(median(v))} scrapes/s; ratio ${round(median(v) / median(n), 2)}x`,
+      `rss: vigil with 100 projects after ${ROUNDS * SECONDS * 2}s of scraping: ${round(rss / 2 ** 20)} MiB`,
+    ];
+  } finally {
+    await nodeExporter.stop();
+    await vigil.stop();
+  }
+}
+
+async function idleRss(dir: string, okPort: number): Promise<string> {
+  const vigil = await startVigilWith(dir, 'idle-100', config(projectsYaml(100, okPort, { interval: '15s' })));
+  try {
+    await waitChecked(vigil.url, 100, 30_000);
+    await sleep(35_000); // two more check cycles, then idle
+    const samples: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      samples.push(await rssBytes(vigil.child.pid as number));
+      await sleep(1000);
+    }
+    return `idle rss: vigil with host + 100 projects checked every 15s: median ${round(median(samples) / 2 ** 20)} MiB (target < 120 MiB)`;
+  } finally {
+    await vigil.stop();
+  }
+}
+
+async function thousandProjects(dir: string, okPort: number, hangPort: number): Promise<string[]> {
+  const hanging = 20;
+  const yaml = config(projectsYaml(1000, okPort, { interval: '1m', hanging, timeout: '5s' }).replaceAll('HANG', String(hangPort)));
+  const t0 = Date.now();
+  const vigil = await startVigilWith(dir, 'p1000', yaml);
+  try {
+    const started = (Date.now() - t0) / 1000;
+    const cycle = await waitChecked(vigil.url, 1000, 60_000);
+    const times: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const s = process.hrtime.bigint();
+      const res = await fetch(`${vigil.url}/metrics`);
+      await res.text();
+      times.push(Number(process.hrtime.bigint() - s) / 1e6);
+    }
+    const bytes = (await countUp(vigil.url)).text.length;
+    return [
+      `cycle: 1,000 projects (${hanging} hanging with a 5s timeout, concurrency 32) all probed ${round(cycle)} s after start (process up in ${round(started)} s; target < 60 s)`,
+      `render: /metrics with host + 1,000 projects (${round(bytes / 1024)} KiB) median ${round(median(times), 2)} ms over ${times.length} scrapes (target < 20 ms)`,
+    ];
+  } finally {
+    await vigil.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'vigil-bench-'));
+  const targets = await startTargets();
+  const out = [`machine: ${machine()}`, `command: npm run bench -- scrape (BENCH_ROUNDS=${ROUNDS}, BENCH_SECONDS=${SECONDS})`];
+  try {
+    out.push(...(await scrapeComparison(dir, targets.ok)));
+    out.push(...(await thousandProjects(dir, targets.ok, targets.hang)));
+    out.push(await idleRss(dir, targets.ok));
+  } finally {
+    await targets.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+  process.stdout.write(`\n${out.join('\n')}\n`);
+}
+
+await main();
