@@ -1,15 +1,299 @@
-import type { PartDefinition } from '../../core/part';
+import { join } from 'node:path';
+import type { IncomingMessage } from 'node:http';
+import type { VigilConfig } from '../../core/config';
+import { HttpError, parseJson, readBody, sendJson, type Route } from '../../core/http-server';
+import { DATASETS, errorFields } from '../../core/logger';
+import type { Part, PartContext, PartDefinition } from '../../core/part';
+import type { DeploymentsConfig } from './config';
+import { createDeliveryCache } from './delivery-cache';
+import { logChange } from './event-log';
+import { applyPipelineEvent, validateEvents } from './events-api';
+import { applyGithubEvent, isGithubEvent } from './github';
+import { createJournal } from './journal';
+import { createDeploymentMetrics, type WebhookResult, type WebhookSource } from './metrics';
+import { publicRun, runSummary } from './model';
+import { resolveSecret, type Secret } from './secrets';
+import { tokenMatches, verifySignature } from './signature';
+import { createStreamHub } from './stream';
+import { createTracker } from './tracker';
 
-/** Placeholder until the deployments exporter lands. */
+const header = (req: IncomingMessage, name: string): string | undefined => {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+interface Secrets {
+  readonly github?: Secret;
+  readonly token?: Secret;
+}
+
+async function loadSecrets(cfg: DeploymentsConfig, ctx: PartContext): Promise<Secrets> {
+  const github = await resolveSecret(cfg.github.secret_file, ctx.env, 'GITHUB_WEBHOOK_SECRET');
+  const token = await resolveSecret(cfg.api.token_file, ctx.env, 'VIGIL_API_TOKEN');
+  return { ...(github ? { github } : {}), ...(token ? { token } : {}) };
+}
+
+/** Deployment exporter: GitHub webhooks and pipeline events to metrics, ECS events and a run history. */
+export function createDeploymentsPart(config: VigilConfig, ctx: PartContext): Part {
+  const { logger } = ctx;
+  let cfg = config.deployments;
+  let secrets: Secrets = {};
+  const metrics = createDeploymentMetrics(cfg.metrics);
+  const hub = createStreamHub({ maxClients: cfg.stream.max_clients, maxBuffer: cfg.stream.max_buffer, keepaliveMs: cfg.stream.keepalive });
+  const tracker = createTracker(cfg, metrics, (change) => {
+    logChange(logger, change, change.run.source);
+    if (hub.clients > 0) {
+      hub.publish('change', {
+        action: change.action,
+        run: runSummary(change.run),
+        ...(change.job ? { job: change.job.name } : {}),
+        ...(change.step ? { step: change.step.name } : {}),
+        ...(change.log ? { log: change.log } : {}),
+      });
+    }
+  });
+  const deliveries = createDeliveryCache(cfg.github.delivery_cache_size);
+  const journal = createJournal(join(ctx.dataDir, 'deployments'));
+  let flushTimer: NodeJS.Timeout | undefined;
+  let flushing: Promise<void> = Promise.resolve();
+
+  const count = (source: WebhookSource, event: string, result: WebhookResult, n = 1): void => {
+    metrics.requests.inc({ source, event, result }, n);
+    metrics.changed();
+  };
+
+  const flush = (): Promise<void> => {
+    flushing = flushing.then(async () => {
+      try {
+        await journal.append(tracker.takeDirty());
+        if (journal.appended > cfg.history.segment_size) await journal.compact(tracker.all());
+      } catch (err) {
+        logger.error('cannot write the deployment history journal', { ...errorFields(err), event: { dataset: DATASETS.deployments, action: 'journal-write-failed' } });
+      }
+    });
+    return flushing;
+  };
+
+  const project = (repo: { name: string; full_name?: string | null | undefined }): string =>
+    (repo.full_name ? cfg.github.projects[repo.full_name] : undefined) ?? cfg.github.projects[repo.name] ?? repo.name;
+
+  /** Reads, authenticates, validates and applies one GitHub delivery; rejected ones change nothing. */
+  const github: Route['handler'] = async (req, res) => {
+    const name = header(req.raw, 'x-github-event') ?? '';
+    const event = isGithubEvent(name) ? name : 'other';
+    const reject = (result: WebhookResult, err: HttpError): never => {
+      count('github', event, result);
+      throw err;
+    };
+    const secret = secrets.github;
+    if (!secret && !cfg.github.allow_unsigned) {
+      req.raw.resume();
+      reject('unconfigured', new HttpError(503, 'no webhook secret is configured: set GITHUB_WEBHOOK_SECRET or deployments.github.secret_file'));
+    }
+    let body: Buffer;
+    try {
+      body = await readBody(req.raw, cfg.body_limit);
+    } catch (err) {
+      if (err instanceof HttpError) reject('too_large', err);
+      throw err;
+    }
+    if (secret) {
+      const signature = header(req.raw, 'x-hub-signature-256');
+      if (signature === undefined) {
+        const sha1 = header(req.raw, 'x-hub-signature') !== undefined;
+        reject('unauthorized', new HttpError(401, sha1 ? 'SHA-1 signatures (X-Hub-Signature) are refused; send X-Hub-Signature-256' : 'missing X-Hub-Signature-256 header'));
+      }
+      if (!verifySignature(secret.value, body, signature)) reject('unauthorized', new HttpError(401, 'X-Hub-Signature-256 does not match the body'));
+    }
+    if (name === '') reject('malformed', new HttpError(400, 'missing X-GitHub-Event header'));
+    const delivery = header(req.raw, 'x-github-delivery');
+    if (delivery !== undefined && deliveries.has(delivery)) {
+      count('github', event, 'duplicate');
+      sendJson(res, 200, { status: 'duplicate', delivery });
+      return;
+    }
+    let payload: unknown;
+    try {
+      payload = parseJson(body);
+    } catch (err) {
+      if (err instanceof HttpError) reject('malformed', err);
+      throw err;
+    }
+    if (!isGithubEvent(name)) {
+      if (delivery !== undefined) deliveries.add(delivery);
+      count('github', event, 'ignored');
+      sendJson(res, 202, { status: 'ignored', event: name });
+      return;
+    }
+    let outcome;
+    try {
+      outcome = applyGithubEvent({ tracker, project }, name, payload);
+    } catch (err) {
+      if (err instanceof HttpError) reject('invalid', err);
+      throw err;
+    }
+    if (delivery !== undefined) deliveries.add(delivery);
+    if (outcome === 'pong') {
+      count('github', event, 'accepted');
+      sendJson(res, 200, { status: 'pong' });
+      return;
+    }
+    count('github', event, outcome);
+    sendJson(res, 202, { status: outcome });
+  };
+
+  /** Pipeline events for CI other than GitHub: one event or a batch, all valid or nothing applied. */
+  const events: Route['handler'] = async (req, res) => {
+    const reject = (result: WebhookResult, err: HttpError): never => {
+      count('api', 'unknown', result);
+      throw err;
+    };
+    const token = secrets.token;
+    if (!token) {
+      req.raw.resume();
+      reject('unconfigured', new HttpError(503, 'no API token is configured: set VIGIL_API_TOKEN or deployments.api.token_file'));
+    } else {
+      const auth = header(req.raw, 'authorization') ?? '';
+      const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+      if (!m || !tokenMatches(token.value, m[1] as string)) {
+        req.raw.resume();
+        res.setHeader('www-authenticate', 'Bearer realm="vigil"');
+        reject('unauthorized', new HttpError(401, m ? 'invalid bearer token' : 'missing bearer token: send Authorization: Bearer <VIGIL_API_TOKEN>'));
+      }
+    }
+    let body: Buffer;
+    try {
+      body = await readBody(req.raw, cfg.body_limit);
+    } catch (err) {
+      if (err instanceof HttpError) reject('too_large', err);
+      throw err;
+    }
+    let parsed: unknown;
+    try {
+      parsed = parseJson(body);
+    } catch (err) {
+      if (err instanceof HttpError) reject('malformed', err);
+      throw err;
+    }
+    let valid;
+    try {
+      valid = validateEvents(parsed, cfg.api.max_batch);
+    } catch (err) {
+      if (err instanceof HttpError) reject('invalid', err);
+      throw err;
+    }
+    let accepted = 0;
+    let duplicates = 0;
+    const now = (): string => new Date().toISOString();
+    for (const e of valid.events) {
+      const outcome = applyPipelineEvent(tracker, e, now);
+      if (outcome === 'accepted') accepted++;
+      else duplicates++;
+      count('api', e.type, outcome);
+    }
+    if (valid.ignored.length > 0) count('api', 'unknown', 'ignored', valid.ignored.length);
+    sendJson(res, 202, { accepted, duplicates, ignored: valid.ignored.length });
+  };
+
+  const routes: Route[] = [
+    { method: 'POST', path: '/webhooks/github', handler: github },
+    { method: 'POST', path: '/api/v1/deployments/events', handler: events },
+    {
+      method: 'GET',
+      path: '/api/v1/deployments',
+      handler: (req, res) => {
+        const limitText = req.query.get('limit');
+        const limit = limitText === null ? 20 : Number(limitText);
+        if (!Number.isInteger(limit) || limit < 1 || limit > cfg.history.max_runs) {
+          throw new HttpError(400, `limit: expected an integer from 1 to ${cfg.history.max_runs}, got ${JSON.stringify(limitText)}`);
+        }
+        const projectName = req.query.get('project') || undefined;
+        const runs = tracker.recent(projectName, limit).map((run) => {
+          const full = publicRun(run) as Record<string, unknown>;
+          delete full.logs;
+          return full;
+        });
+        sendJson(res, 200, { runs });
+      },
+    },
+    { method: 'GET', path: '/api/v1/deployments/stream', handler: (req, res) => hub.attach(req.raw, res) },
+    {
+      method: 'GET',
+      path: '/api/v1/deployments/:id',
+      handler: (req, res) => {
+        const run = tracker.get(req.params.id ?? '');
+        if (!run) throw new HttpError(404, `no deployment run ${JSON.stringify(req.params.id)}`);
+        sendJson(res, 200, publicRun(run));
+      },
+    },
+  ];
+
+  const announceSecrets = (): void => {
+    if (secrets.github) {
+      logger.info('GitHub webhooks accepted when signed', { event: { action: 'deployments-webhook-secret' }, vigil: { part: 'deployments', secret_origin: secrets.github.origin } });
+    } else if (cfg.github.allow_unsigned) {
+      logger.warn('no GitHub webhook secret: unsigned deliveries are accepted because deployments.github.allow_unsigned is true', {
+        event: { action: 'deployments-webhook-unsigned' },
+        vigil: { part: 'deployments' },
+      });
+    } else {
+      logger.warn('no GitHub webhook secret (GITHUB_WEBHOOK_SECRET or deployments.github.secret_file): POST /webhooks/github refuses every delivery', {
+        event: { action: 'deployments-webhook-disabled' },
+        vigil: { part: 'deployments' },
+      });
+    }
+    if (!secrets.token) {
+      logger.warn('no API token (VIGIL_API_TOKEN or deployments.api.token_file): POST /api/v1/deployments/events refuses every request', {
+        event: { action: 'deployments-api-disabled' },
+        vigil: { part: 'deployments' },
+      });
+    }
+  };
+
+  const schedule = (): void => {
+    flushTimer = setInterval(() => void flush(), cfg.history.flush_interval);
+    flushTimer.unref();
+  };
+
+  return {
+    name: 'deployments',
+    routes: () => routes,
+    async start() {
+      secrets = await loadSecrets(cfg, ctx);
+      const { runs, skipped } = await journal.load(cfg.history.max_runs);
+      tracker.restore(runs);
+      if (skipped > 0) {
+        logger.warn('skipped unreadable lines of the deployment history journal', { event: { action: 'journal-lines-skipped' }, vigil: { part: 'deployments', skipped } });
+      }
+      announceSecrets();
+      schedule();
+    },
+    async reload(next) {
+      const nextCfg = next.deployments;
+      const nextSecrets = await loadSecrets(nextCfg, ctx);
+      if (JSON.stringify(nextCfg.metrics) !== JSON.stringify(cfg.metrics)) {
+        logger.warn('deployments.metrics buckets take effect on restart; label limits apply now', { event: { action: 'deployments-buckets-unchanged' }, vigil: { part: 'deployments' } });
+      }
+      cfg = nextCfg;
+      secrets = nextSecrets;
+      tracker.configure(cfg);
+      deliveries.resize(cfg.github.delivery_cache_size);
+      hub.configure({ maxClients: cfg.stream.max_clients, maxBuffer: cfg.stream.max_buffer, keepaliveMs: cfg.stream.keepalive });
+      clearInterval(flushTimer);
+      schedule();
+      announceSecrets();
+    },
+    async stop() {
+      clearInterval(flushTimer);
+      hub.close();
+      await flush();
+    },
+    metrics: () => metrics.render(() => tracker.refreshGauges()),
+  };
+}
+
 export const deploymentsPart: PartDefinition = {
   name: 'deployments',
   enabled: (config) => config.deployments.enabled,
-  create: () => ({
-    name: 'deployments',
-    routes: () => [],
-    start: async () => {},
-    reload: async () => {},
-    stop: async () => {},
-    metrics: () => '',
-  }),
+  create: createDeploymentsPart,
 };

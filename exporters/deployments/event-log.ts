@@ -1,0 +1,54 @@
+import type { Logger } from '../../core/logger';
+import { DATASETS } from '../../core/logger';
+import type { Change } from './tracker';
+
+/**
+ * One ECS record per accepted event, dataset vigil.deployments: the run ids, SHAs, URLs and actors
+ * that must never be metric labels are searchable here (the log shipper sends them on).
+ */
+export function logChange(logger: Logger, change: Change, source: 'github' | 'api'): void {
+  const { run, job, step, log } = change;
+  const item = step ?? job ?? run;
+  const duration = item.duration_seconds;
+  const deployment = {
+    source,
+    id: run.id,
+    kind: run.kind,
+    project: run.project,
+    workflow: run.workflow,
+    run_id: run.run_id,
+    run_attempt: run.run_attempt,
+    environment: run.environment ?? undefined,
+    job: job?.name,
+    job_id: job?.id,
+    step: step?.name,
+    status: item.status,
+    conclusion: item.conclusion ?? undefined,
+    duration_seconds: duration ?? undefined,
+    queue_seconds: step ? undefined : (job?.queue_seconds ?? undefined),
+    branch: run.branch ?? undefined,
+    commit: run.commit ?? undefined,
+    steps_total: step ? undefined : job?.steps.length,
+    log_level: log?.level,
+  };
+  const meta: Record<string, unknown> = {
+    event: {
+      dataset: DATASETS.deployments,
+      action: change.action,
+      kind: 'event',
+      ...(item.conclusion ? { outcome: item.conclusion === 'success' ? 'success' : item.conclusion === 'failure' ? 'failure' : 'unknown' } : {}),
+      ...(duration !== null ? { duration: Math.round(duration * 1e9) } : {}),
+    },
+    deployment,
+  };
+  if (run.actor) meta.user = { name: run.actor };
+  const url = job?.html_url ?? run.html_url;
+  if (url) meta.url = { full: url };
+  if (log) {
+    const level = log.level === 'error' || log.level === 'critical' || log.level === 'fatal' ? 'error' : log.level === 'warn' || log.level === 'warning' ? 'warn' : 'info';
+    logger.log(level, log.message, meta);
+    return;
+  }
+  const what = [run.project, run.workflow, job?.name, step?.name].filter(Boolean).join(' / ');
+  logger.info(`${change.action}: ${what}${item.conclusion ? ` (${item.conclusion})` : ''}`, meta);
+}

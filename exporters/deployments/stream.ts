@@ -1,0 +1,91 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpError } from '../../core/http-server';
+
+/**
+ * Server-Sent Events to the portal. Each client gets every change as it happens; one whose unsent
+ * data passes `maxBuffer` (a slow reader) is disconnected rather than buffered without bound.
+ */
+export interface StreamHub {
+  attach(req: IncomingMessage, res: ServerResponse): void;
+  publish(event: string, data: unknown): void;
+  readonly clients: number;
+  readonly dropped: number;
+  configure(opts: StreamOptions): void;
+  close(): void;
+}
+
+export interface StreamOptions {
+  readonly maxClients: number;
+  readonly maxBuffer: number;
+  readonly keepaliveMs: number;
+}
+
+export function createStreamHub(initial: StreamOptions): StreamHub {
+  let opts = initial;
+  const clients = new Set<ServerResponse>();
+  let dropped = 0;
+  let keepalive: NodeJS.Timeout | undefined;
+
+  const remove = (res: ServerResponse): void => {
+    clients.delete(res);
+    if (clients.size === 0 && keepalive) {
+      clearInterval(keepalive);
+      keepalive = undefined;
+    }
+  };
+
+  const send = (res: ServerResponse, chunk: string): void => {
+    if (res.writableLength > opts.maxBuffer) {
+      dropped++;
+      remove(res);
+      res.destroy();
+      return;
+    }
+    res.write(chunk);
+  };
+
+  const broadcast = (chunk: string): void => {
+    for (const res of clients) send(res, chunk);
+  };
+
+  return {
+    attach(req, res) {
+      if (clients.size >= opts.maxClients) throw new HttpError(503, `too many stream clients (limit ${opts.maxClients})`);
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      res.write(`retry: 5000\n: connected\n\n`);
+      clients.add(res);
+      req.socket.setNoDelay(true);
+      const gone = (): void => remove(res);
+      req.on('close', gone);
+      res.on('close', gone);
+      if (!keepalive) {
+        keepalive = setInterval(() => broadcast(': keepalive\n\n'), opts.keepaliveMs);
+        keepalive.unref();
+      }
+    },
+    publish(event, data) {
+      if (clients.size === 0) return;
+      broadcast(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    },
+    get clients() {
+      return clients.size;
+    },
+    get dropped() {
+      return dropped;
+    },
+    configure(next) {
+      opts = next;
+    },
+    close() {
+      for (const res of clients) res.end();
+      clients.clear();
+      if (keepalive) clearInterval(keepalive);
+      keepalive = undefined;
+    },
+  };
+}
