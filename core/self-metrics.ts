@@ -7,6 +7,11 @@ export function createSelfMetrics(version: string): {
 } {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 });
+  // Gauges that prom-client names with "_total", which promtool rightly flags; the same counts are
+  // in nodejs_active_handles / nodejs_active_requests / nodejs_active_resources.
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+    registry.removeSingleMetric(name);
+  }
   new Gauge({
     name: 'vigil_build_info',
     help: 'A metric with a constant 1 value labeled by the version and Node.js version Vigil runs on.',

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import type { PartDefinition, Part } from '../../core/part';
 import { HttpError, readBody, sendJson } from '../../core/http-server';
+import { promtoolFindings } from '../helpers/promtool';
 import { startVigil } from '../helpers/vigil';
 
 /** A part that records what the app asks of it, switched by the `host.enabled` flag of the config. */
@@ -52,6 +53,9 @@ test('built-in endpoints answer, /metrics joins parts and self metrics', async (
     assert.match(text, /^fake_value 1$/m);
     assert.match(text, /^vigil_build_info\{version="0\.1\.0",nodejs_version="v20\.[0-9.]+"\} 1$/m);
     assert.match(text, /^vigil_config_last_reload_successful 1$/m);
+    const lint = await promtoolFindings(text);
+    assert.deepEqual(lint.findings, []);
+    assert.equal(lint.code, 0);
     const landing = await (await fetch(`${vigil.url}/`)).text();
     for (const path of ['/metrics', '/-/healthy', '/-/ready', '/-/reload', '/fake/:id']) assert.ok(landing.includes(path), path);
     assert.deepEqual(await (await fetch(`${vigil.url}/fake/a%20b`)).json(), { id: 'a b', level: 'info' });
