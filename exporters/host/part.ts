@@ -1,15 +1,61 @@
-import type { PartDefinition } from '../../core/part';
+import { collectText, type Collector } from '../../core/collector';
+import type { VigilConfig } from '../../core/config';
+import { errorFields } from '../../core/logger';
+import type { Part, PartDefinition } from '../../core/part';
+import { createHostCollectors, type HostDeps } from './collectors';
+import type { HostConfig } from './config';
+import { createWorkerFileReader } from './worker-file-reader';
 
-/** Placeholder until the host exporter lands. */
+/**
+ * The host exporter: node_exporter's core collectors (cpu, meminfo, loadavg, filesystem, netdev,
+ * diskstats, stat, uname, time) read from procfs and sysfs on every scrape, concurrently, each
+ * under the configured timeout. A scrape reads a handful of kernel files through descriptors kept
+ * open, never spawns a process and never does synchronous I/O.
+ */
+export function createHostPart(config: VigilConfig, ctx: Parameters<PartDefinition['create']>[1], deps: Partial<HostDeps> = {}): Part {
+  const { logger } = ctx;
+  const reader = deps.reader ?? createWorkerFileReader();
+  let cfg: HostConfig = config.host;
+  const build = (): Collector[] =>
+    createHostCollectors(cfg, {
+      ...deps,
+      reader,
+      onStuckMount: (mountPoint, stuck) =>
+        logger.warn(stuck ? 'mount point does not answer statfs; reported as device_error until it does' : 'mount point answers statfs again', {
+          event: { action: stuck ? 'mount-stuck' : 'mount-recovered' },
+          vigil: { part: 'host', collector: 'filesystem' },
+          file: { path: mountPoint },
+        }),
+    });
+  let collectors = build();
+  const onError = (collector: string, error: Error): void => {
+    logger.warn('collector failed', {
+      ...errorFields(error),
+      event: { action: 'collector-failed' },
+      vigil: { part: 'host', collector },
+    });
+  };
+  return {
+    name: 'host',
+    routes: () => [],
+    async start() {},
+    async reload(next) {
+      const roots = (c: HostConfig): string => `${c.procfs}\0${c.sysfs}\0${c.rootfs}`;
+      if (roots(next.host) !== roots(cfg)) await reader.close();
+      cfg = next.host;
+      collectors = build();
+    },
+    async stop() {
+      await reader.close();
+    },
+    metrics() {
+      return collectText(collectors, { timeoutMs: cfg.collector_timeout, onError });
+    },
+  };
+}
+
 export const hostPart: PartDefinition = {
   name: 'host',
   enabled: (config) => config.host.enabled,
-  create: () => ({
-    name: 'host',
-    routes: () => [],
-    start: async () => {},
-    reload: async () => {},
-    stop: async () => {},
-    metrics: () => '',
-  }),
+  create: (config, ctx) => createHostPart(config, ctx),
 };

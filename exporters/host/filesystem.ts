@@ -1,0 +1,201 @@
+import { statfs as statfsCallback } from 'node:fs';
+import { join } from 'node:path';
+import type { Collector } from '../../core/collector';
+import type { Labels, MetricFamily, Sample } from '../../core/exposition';
+import type { FileReader } from './file-reader';
+
+export interface Mount {
+  readonly device: string;
+  readonly mountPoint: string;
+  readonly fsType: string;
+  readonly options: string;
+}
+
+/** What the filesystem collector needs of statfs(2). */
+export interface FsStats {
+  readonly bsize: number;
+  readonly blocks: number;
+  readonly bfree: number;
+  readonly bavail: number;
+  readonly files: number;
+  readonly ffree: number;
+}
+
+export type Statfs = (path: string) => Promise<FsStats>;
+
+/** statfs(2) on the libuv threadpool: never blocks the event loop, even on a hung NFS mount. */
+export const statfs: Statfs = (path) =>
+  new Promise((resolve, reject) => statfsCallback(path, (err, s) => (err ? reject(err) : resolve(s))));
+
+/** Undoes the octal escapes of /proc/mounts ("\040" for a space, "\011" for a tab, ...). */
+function unescapeMountField(s: string): string {
+  return s.includes('\\') ? s.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8))) : s;
+}
+
+/** Pure: parses /proc/mounts or /proc/PID/mounts (fstab(5) format). */
+export function parseMounts(text: string): Mount[] {
+  const out: Mount[] = [];
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const f = line.trim().split(/\s+/);
+    if (f.length < 4) throw new Error(`mounts: malformed line ${JSON.stringify(line)}`);
+    out.push({
+      device: unescapeMountField(f[0] as string),
+      mountPoint: unescapeMountField(f[1] as string),
+      fsType: f[2] as string,
+      options: f[3] as string,
+    });
+  }
+  return out;
+}
+
+/** node_exporter's rootfsStripPrefix: mount points as seen from the host's root filesystem. */
+export function stripRootfs(mountPoint: string, rootfs: string): string {
+  const root = rootfs.replace(/\/+$/, '');
+  if (root === '') return mountPoint;
+  if (mountPoint === root) return '/';
+  return mountPoint.startsWith(`${root}/`) ? mountPoint.slice(root.length) : mountPoint;
+}
+
+export interface MountStats {
+  readonly mount: Mount;
+  /** undefined when statfs failed or timed out (node_filesystem_device_error 1). */
+  readonly stats: FsStats | undefined;
+}
+
+/** Pure: the families for mounts and their statfs results, in node_exporter's names and order. */
+export function filesystemFamilies(results: readonly MountStats[]): MetricFamily[] {
+  const avail: Sample[] = [];
+  const deviceError: Sample[] = [];
+  const files: Sample[] = [];
+  const filesFree: Sample[] = [];
+  const free: Sample[] = [];
+  const readonly: Sample[] = [];
+  const size: Sample[] = [];
+  for (const { mount, stats } of results) {
+    const labels: Labels = { device: mount.device, fstype: mount.fsType, mountpoint: mount.mountPoint };
+    deviceError.push({ labels, value: stats ? 0 : 1 });
+    readonly.push({ labels, value: mount.options.split(',').includes('ro') ? 1 : 0 });
+    if (!stats) continue;
+    avail.push({ labels, value: stats.bavail * stats.bsize });
+    files.push({ labels, value: stats.files });
+    filesFree.push({ labels, value: stats.ffree });
+    free.push({ labels, value: stats.bfree * stats.bsize });
+    size.push({ labels, value: stats.blocks * stats.bsize });
+  }
+  const g = (name: string, help: string, samples: Sample[]): MetricFamily => ({ name, help, type: 'gauge', samples });
+  return [
+    g('node_filesystem_avail_bytes', 'Filesystem space available to non-root users in bytes.', avail),
+    g('node_filesystem_device_error', 'Whether an error occurred while getting statistics for the given device.', deviceError),
+    g('node_filesystem_files', 'Filesystem total file nodes.', files),
+    g('node_filesystem_files_free', 'Filesystem total free file nodes.', filesFree),
+    g('node_filesystem_free_bytes', 'Filesystem free space in bytes.', free),
+    g('node_filesystem_readonly', 'Filesystem read-only status.', readonly),
+    g('node_filesystem_size_bytes', 'Filesystem size in bytes.', size),
+  ].filter((f) => f.samples.length > 0);
+}
+
+/** Pure: the mounts to report: excluded mount points and types dropped, duplicates once. */
+export function selectMounts(mounts: readonly Mount[], rootfs: string, mountPointsExclude: RegExp, fsTypesExclude: RegExp): Mount[] {
+  const seen = new Set<string>();
+  const out: Mount[] = [];
+  for (const m of mounts) {
+    const mount = { ...m, mountPoint: stripRootfs(m.mountPoint, rootfs) };
+    if (mountPointsExclude.test(mount.mountPoint) || fsTypesExclude.test(mount.fsType)) continue;
+    const key = `${mount.device}\0${mount.mountPoint}\0${mount.fsType}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(mount);
+  }
+  return out;
+}
+
+export interface FilesystemDeps {
+  readonly reader: FileReader;
+  readonly procfs: string;
+  readonly rootfs: string;
+  readonly mountPointsExclude: RegExp;
+  readonly fsTypesExclude: RegExp;
+  /** A statfs slower than this reports device_error 1; the mount is not asked again until it answers. */
+  readonly mountTimeoutMs: number;
+  readonly statfs?: Statfs;
+  /** Told once when a mount point stops answering, and once when it answers again. */
+  readonly onStuck?: (mountPoint: string, stuck: boolean) => void;
+}
+
+/**
+ * node_exporter's filesystem collector: mounts of /proc/1/mounts (or /proc/mounts), one statfs
+ * each, all at once. A statfs that hangs (an unreachable NFS server) cannot be cancelled: it holds
+ * a threadpool thread until the kernel gives up, so a stuck mount point is not asked again until
+ * that call returns, and is reported with device_error 1 meanwhile.
+ */
+export function createFilesystemCollector(deps: FilesystemDeps): Collector {
+  const doStatfs = deps.statfs ?? statfs;
+  const pending = new Map<string, Promise<FsStats>>();
+  let mountsFile = join(deps.procfs, '1', 'mounts');
+  const fallback = join(deps.procfs, 'mounts');
+
+  const readMounts = async (): Promise<string> => {
+    try {
+      return await deps.reader.read(mountsFile);
+    } catch (err) {
+      // /proc/1/mounts is hidden with hidepid; fall back to our own mount namespace.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || mountsFile === fallback) throw err;
+      mountsFile = fallback;
+      return deps.reader.read(mountsFile);
+    }
+  };
+
+  const statOne = (mountPoint: string): Promise<FsStats | undefined> => {
+    const path = join(deps.rootfs, mountPoint);
+    if (pending.has(path)) return Promise.resolve(undefined); // still stuck since an earlier scrape
+    const call = doStatfs(path);
+    pending.set(path, call);
+    let stuck = false;
+    call
+      .finally(() => {
+        pending.delete(path);
+        if (stuck) deps.onStuck?.(mountPoint, false);
+      })
+      .catch(() => undefined);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        stuck = true;
+        deps.onStuck?.(mountPoint, true);
+        resolve(undefined);
+      }, deps.mountTimeoutMs);
+      call.then(
+        (s) => {
+          clearTimeout(timer);
+          resolve(s);
+        },
+        () => {
+          clearTimeout(timer);
+          resolve(undefined);
+        },
+      );
+    });
+  };
+
+  // statfs of the mount points seen last scrape starts together with the read of the mounts
+  // file, so a scrape waits for one round trip instead of two; mounts that are new this scrape
+  // are asked afterwards, vanished ones are dropped.
+  let known: readonly string[] = [];
+  return {
+    name: 'filesystem',
+    async collect() {
+      const started = new Map<string, Promise<FsStats | undefined>>();
+      for (const mountPoint of known) started.set(mountPoint, statOne(mountPoint));
+      let mounts: Mount[];
+      try {
+        mounts = selectMounts(parseMounts(await readMounts()), deps.rootfs, deps.mountPointsExclude, deps.fsTypesExclude);
+      } catch (err) {
+        known = [];
+        throw err;
+      }
+      const stats = await Promise.all(mounts.map((m) => started.get(m.mountPoint) ?? statOne(m.mountPoint)));
+      known = [...new Set(mounts.map((m) => m.mountPoint))];
+      return filesystemFamilies(mounts.map((mount, i) => ({ mount, stats: stats[i] })));
+    },
+  };
+}
