@@ -120,6 +120,7 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
 
   /** One check under its timeout: a hanging target costs at most `timeout`, whatever the probe does. */
   const runCheck = async (check: CheckConfig): Promise<ProbeResult> => {
+    if (stopController.signal.aborted) return { success: false, durationSeconds: 0, reason: 'Vigil is stopping' };
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {

@@ -18,7 +18,8 @@ export const FAMILIES = [
   { name: 'project_tls_cert_expiry_timestamp_seconds', type: 'gauge', help: "Expiry (notAfter) of the leaf TLS certificate of the project's first HTTP check, as a Unix timestamp." },
   { name: 'project_process_cpu_seconds_total', type: 'counter', help: "User and system CPU time of the processes matched by the project's first process check." },
   { name: 'project_process_resident_memory_bytes', type: 'gauge', help: "Resident memory of the processes matched by the project's first process check." },
-  { name: 'project_process_count', type: 'gauge', help: "Number of processes matched by the project's first process check." },
+  // Not project_process_count: promtool reserves the _count suffix for histograms and summaries.
+  { name: 'project_processes', type: 'gauge', help: "Number of processes matched by the project's first process check." },
   { name: 'project_last_check_timestamp_seconds', type: 'gauge', help: 'When the last run of the project completed, as a Unix timestamp.' },
   { name: 'project_state_changes_total', type: 'counter', help: 'Changes of project_up between up and down since Vigil started.' },
 ] as const satisfies readonly { name: string; type: MetricType; help: string }[];
@@ -71,7 +72,7 @@ export function renderProject(view: ProjectView): string[] {
       add(7, sampleLine('project_process_cpu_seconds_total', p, proc.cpuSeconds));
       add(8, sampleLine('project_process_resident_memory_bytes', p, proc.residentBytes));
     }
-    add(9, sampleLine('project_process_count', p, proc.count));
+    add(9, sampleLine('project_processes', p, proc.count));
   }
   if (view.lastCheckSeconds !== undefined) {
     add(10, sampleLine('project_last_check_timestamp_seconds', p, view.lastCheckSeconds));
