@@ -388,12 +388,13 @@ export function createTracker(initial: DeploymentsConfig, metrics: DeploymentMet
     refreshGauges() {
       const counts = new Map<string, { project: string; workflow: string; n: number }>();
       for (const run of runs.values()) {
-        if (run.kind === 'deployment' || (run.status !== 'queued' && run.status !== 'in_progress')) continue;
+        if (run.kind === 'deployment' || run.status === 'unknown') continue;
         const l = runLabels(run);
         const key = `${l.project}\u0000${l.workflow}`;
+        const n = run.status === 'completed' ? 0 : 1;
         const c = counts.get(key);
-        if (c) c.n++;
-        else counts.set(key, { ...l, n: 1 });
+        if (c) c.n += n;
+        else counts.set(key, { ...l, n });
       }
       for (const key of gaugeKeys) {
         if (counts.has(key)) continue;
