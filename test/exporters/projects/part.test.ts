@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { projectsPart } from '../../../exporters/projects/part';
+import { startVigil, type RunningVigil } from '../../helpers/vigil';
+import { capturingLogger } from './capture';
+import { closedPort, httpServer } from './servers';
+
+async function metrics(vigil: RunningVigil): Promise<string> {
+  const res = await fetch(`${vigil.url}/metrics`);
+  assert.equal(res.status, 200);
+  return res.text();
+}
+
+/** Polls /metrics until `ok` holds (the first run happens in the background after start). */
+async function waitForMetrics(vigil: RunningVigil, ok: (text: string) => boolean): Promise<string> {
+  let text = '';
+  for (let i = 0; i < 200; i++) {
+    text = await metrics(vigil);
+    if (ok(text)) return text;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.fail(`metrics never matched:\n${text}`);
+}
+
+test('Vigil serves project results on /metrics and POST /-/reload adds and removes projects', async (t) => {
+  const web = await httpServer((_req, res) => res.end('ok'));
+  t.after(() => web.close());
+  const down = await closedPort();
+  const yaml = (targets: string): string => `projects:\n  interval: 1m\n  targets:\n${targets}`;
+  const webTarget = `    - {name: web, labels: {team: shop}, checks: [{type: http, url: "http://127.0.0.1:${web.port}/"}]}\n`;
+  const dbTarget = `    - {name: db, checks: [{type: tcp, address: "127.0.0.1:${down}"}]}\n`;
+  const { logger, records } = capturingLogger();
+  const vigil = await startVigil(yaml(webTarget + dbTarget), { parts: [projectsPart], logger });
+  t.after(() => vigil.stop());
+
+  let text = await waitForMetrics(vigil, (m) => m.includes('project_up{project="web"}') && m.includes('project_up{project="db"}'));
+  assert.match(text, /^project_up\{project="web"\} 1$/m);
+  assert.match(text, /^project_up\{project="db"\} 0$/m);
+  assert.match(text, /^project_info\{project="web",team="shop"\} 1$/m);
+
+  await writeFile(vigil.configFile, yaml(webTarget));
+  const res = await fetch(`${vigil.url}/-/reload`, { method: 'POST' });
+  assert.equal(res.status, 200);
+  text = await metrics(vigil);
+  assert.doesNotMatch(text, /project="db"/);
+  assert.match(text, /^project_up\{project="web"\} 1$/m, 'the unchanged project keeps its state');
+  const changes = records.filter((r) => (r.event as { action?: string }).action === 'project-status-changed');
+  assert.equal(changes.length, 2, 'one event per project at its first run, none from the reload');
+});
+
+test("the default vigil.yml's example project is Vigil's own /-/healthy, and it is up", async (t) => {
+  const original = await readFile(join(import.meta.dirname, '../../../vigil.yml'), 'utf8');
+  assert.match(original, /url: http:\/\/127\.0\.0\.1:9470\/-\/healthy/);
+  const vigil = await startVigil('projects: {targets: []}\n', { parts: [projectsPart] });
+  t.after(() => vigil.stop());
+  // Point the example at the port this test's Vigil listens on, keep everything else as shipped.
+  await writeFile(vigil.configFile, original.replaceAll('127.0.0.1:9470', new URL(vigil.url).host));
+  assert.equal((await fetch(`${vigil.url}/-/reload`, { method: 'POST' })).status, 200);
+  const text = await waitForMetrics(vigil, (m) => m.includes('project_up{project="vigil"}'));
+  assert.match(text, /^project_up\{project="vigil"\} 1$/m);
+  assert.match(text, /^project_http_status_code\{project="vigil"\} 200$/m);
+});
