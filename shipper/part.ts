@@ -1,15 +1,203 @@
-import type { PartDefinition } from '../core/part';
+import { join } from 'node:path';
+import type { Client } from '@elastic/elasticsearch';
+import type { VigilConfig } from '../core/config';
+import { errorFields } from '../core/logger';
+import type { Part, PartContext, PartDefinition } from '../core/part';
+import { createBulkSender, type BulkSender } from './bulk-sender';
+import type { ShipperConfig } from './config';
+import { openDeadLetterFile, type DeadLetterFile } from './dead-letter';
+import { installAssets, loadAssets } from './es-assets';
+import { createEsClient, esSettingsFromEnv, type EsSettings } from './es-settings';
+import { createShipperMetrics, type ShipperMetrics } from './metrics';
+import { openSegmentLog, type SegmentLog } from './segment-log';
+import { plainLine, spoolLine, SpoolTransport } from './spool-transport';
 
-/** Placeholder until the log shipper lands. */
+/** Where the shipper keeps its files below the data directory. */
+export const SPOOL_DIR = 'spool';
+export const LOCAL_LOGS_DIR = 'logs';
+export const DEAD_LETTER_FILE = join('dead-letter', 'dead-letter.ndjson');
+
+const DROP_WARN_INTERVAL_MS = 10_000;
+
+/**
+ * The log shipper: a winston transport that appends every record to a durable on-disk spool, and
+ * either a bulk sender to Elasticsearch (ELASTICSEARCH_URL set) or rotated local NDJSON files that
+ * Filebeat ships (filebeat/filebeat.yml).
+ */
+export interface Shipper extends Part {
+  transport(): SpoolTransport | undefined;
+  /** Bytes of records read from the spool and held in memory until acknowledged. */
+  inFlightBytes(): number;
+}
+
+export function createShipper(initial: ShipperConfig, ctx: PartContext): Shipper {
+  const { logger } = ctx;
+  let cfg = initial;
+  let log: SegmentLog | undefined;
+  let transport: SpoolTransport | undefined;
+  let sender: BulkSender | undefined;
+  let client: Client | undefined;
+  let deadLetter: DeadLetterFile | undefined;
+  let settings: EsSettings | undefined;
+  let droppedSinceWarn = 0;
+  let lastDropWarn = 0;
+
+  const metrics: ShipperMetrics = createShipperMetrics({
+    spoolBytes: () => log?.bytes() ?? 0,
+    up: () => (settings ? (sender?.up() ?? false) : log !== undefined),
+    async oldestUnackedAgeSeconds() {
+      if (!log || !settings) return 0;
+      const pos = log.checkpoint();
+      const r = await log.read(pos, 64 * 1024, 1);
+      const line = r.records[0]?.line;
+      if (line === undefined) return 0;
+      try {
+        const doc = JSON.parse(line.slice(line.indexOf('\t') + 1)) as { '@timestamp'?: unknown };
+        const ts = typeof doc['@timestamp'] === 'string' ? Date.parse(doc['@timestamp']) : NaN;
+        return Number.isFinite(ts) ? Math.max(0, (Date.now() - ts) / 1000) : 0;
+      } catch {
+        return 0;
+      }
+    },
+  });
+
+  /** Called inside append (the logger's hot path): counts now, logs later and rarely. */
+  const dropped = (n: number): void => {
+    metrics.count('dropped', n);
+    droppedSinceWarn += n;
+    const now = Date.now();
+    if (now - lastDropWarn < DROP_WARN_INTERVAL_MS) return;
+    lastDropWarn = now;
+    const count = droppedSinceWarn;
+    droppedSinceWarn = 0;
+    setImmediate(() =>
+      logger.warn(`log spool full: ${count} records dropped (spool.overflow: ${cfg.spool.overflow})`, {
+        event: { action: 'shipper-spool-overflow' },
+        vigil: { shipper: { dropped: count, max_bytes: cfg.spool.max_bytes } },
+      }),
+    );
+  };
+
+  const startSender = async (c: ShipperConfig, s: EsSettings, spool: SegmentLog): Promise<void> => {
+    const assets = await loadAssets(c.retention_days);
+    client = createEsClient(s, { gzip: c.bulk.gzip, timeoutMs: c.bulk.timeout });
+    const es = client;
+    deadLetter ??= openDeadLetterFile(join(ctx.dataDir, DEAD_LETTER_FILE), c.dead_letter.max_bytes);
+    sender = createBulkSender({
+      log: spool,
+      client: es,
+      namespace: c.namespace,
+      maxBytes: c.bulk.max_bytes,
+      maxRecords: c.bulk.max_records,
+      flushIntervalMs: c.bulk.flush_interval,
+      concurrency: c.bulk.concurrency,
+      timeoutMs: c.bulk.timeout,
+      backoffInitialMs: c.backoff.initial,
+      backoffMaxMs: c.backoff.max,
+      deadLetter,
+      deadLetterDataStream: c.dead_letter.data_stream,
+      metrics,
+      logger,
+      prepare: (signal) => installAssets(es, assets, signal),
+    });
+    sender.start();
+  };
+
+  const stopSender = async (): Promise<void> => {
+    await sender?.stop(cfg.shutdown_timeout);
+    sender = undefined;
+    await client?.close();
+    client = undefined;
+  };
+
+  return {
+    name: 'shipper',
+    routes: () => [],
+    transport: () => transport,
+    inFlightBytes: () => sender?.inFlightBytes() ?? 0,
+    async start() {
+      settings = await esSettingsFromEnv(ctx.env);
+      const spool = settings
+        ? await openSegmentLog({
+            dir: join(ctx.dataDir, SPOOL_DIR),
+            prefix: 'segment-',
+            segmentBytes: cfg.spool.segment_bytes,
+            maxBytes: cfg.spool.max_bytes,
+            overflow: cfg.spool.overflow,
+            fsyncIntervalMs: cfg.spool.fsync_interval,
+            checkpoint: true,
+            onDrop: dropped,
+          })
+        : await openSegmentLog({
+            dir: join(ctx.dataDir, LOCAL_LOGS_DIR),
+            prefix: 'vigil-',
+            segmentBytes: cfg.local.file_bytes,
+            maxBytes: cfg.local.max_bytes,
+            overflow: 'drop_oldest',
+            fsyncIntervalMs: cfg.spool.fsync_interval,
+            checkpoint: false,
+          });
+      log = spool;
+      if (settings) {
+        try {
+          await startSender(cfg, settings, spool);
+        } catch (err) {
+          spool.close();
+          log = undefined;
+          throw err;
+        }
+      } else {
+        // Local files: a record counts as delivered once written; Filebeat takes it from there.
+        spool.onAppend((records) => metrics.count('acked', records));
+      }
+      transport = new SpoolTransport({
+        log: spool,
+        line: settings ? spoolLine : plainLine,
+        onError: (err, records) => {
+          dropped(records);
+          process.stderr.write(`vigil: cannot append to the log spool: ${err.message}\n`);
+        },
+      });
+      logger.add(transport);
+      logger.info(settings ? 'shipping logs to Elasticsearch' : 'writing logs to local NDJSON files for Filebeat', {
+        event: { action: 'shipper-started' },
+        ...(settings ? { url: { full: settings.url } } : { file: { directory: join(ctx.dataDir, LOCAL_LOGS_DIR) } }),
+      });
+    },
+    async reload(config: VigilConfig) {
+      const next = config.shipper;
+      const spoolChanged = JSON.stringify([next.spool, next.local]) !== JSON.stringify([cfg.spool, cfg.local]);
+      const senderChanged = JSON.stringify({ ...next, spool: 0, local: 0 }) !== JSON.stringify({ ...cfg, spool: 0, local: 0 });
+      if (spoolChanged) {
+        logger.warn('shipper.spool and shipper.local changes take effect at the next start', { event: { action: 'shipper-reload' } });
+      }
+      const keep = { spool: cfg.spool, local: cfg.local };
+      if (senderChanged && settings && log) {
+        await stopSender();
+        cfg = { ...next, ...keep };
+        try {
+          await startSender(cfg, settings, log);
+        } catch (err) {
+          logger.error('shipper could not apply the new configuration', errorFields(err));
+          throw err;
+        }
+      } else cfg = { ...next, ...keep };
+    },
+    async stop() {
+      if (transport) logger.remove(transport);
+      transport = undefined;
+      await stopSender();
+      deadLetter?.close();
+      deadLetter = undefined;
+      log?.close();
+      log = undefined;
+    },
+    metrics: () => metrics.registry.metrics(),
+  };
+}
+
 export const shipperPart: PartDefinition = {
   name: 'shipper',
   enabled: (config) => config.shipper.enabled,
-  create: () => ({
-    name: 'shipper',
-    routes: () => [],
-    start: async () => {},
-    reload: async () => {},
-    stop: async () => {},
-    metrics: () => '',
-  }),
+  create: (config, ctx) => createShipper(config.shipper, ctx),
 };

@@ -1,0 +1,318 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { errors, type Client, type estypes } from '@elastic/elasticsearch';
+import { errorFields, type Logger } from '../core/logger';
+import { backoffDelay } from './backoff';
+import { DEAD_LETTER_DATASET, deadLetterDocument, type DeadLetterFile, type Rejection } from './dead-letter';
+import type { ShipperMetrics } from './metrics';
+import type { LogRecord, Position, SegmentLog } from './segment-log';
+
+export interface BulkSenderOptions {
+  readonly log: SegmentLog;
+  readonly client: Client;
+  readonly namespace: string;
+  readonly maxBytes: number;
+  readonly maxRecords: number;
+  readonly flushIntervalMs: number;
+  readonly concurrency: number;
+  /** Per request; a request still unanswered then is abandoned and retried (same _ids). */
+  readonly timeoutMs: number;
+  readonly backoffInitialMs: number;
+  readonly backoffMaxMs: number;
+  readonly deadLetter: DeadLetterFile;
+  /** Also index rejected records into logs-vigil.dead_letter-<namespace> (best effort). */
+  readonly deadLetterDataStream: boolean;
+  readonly metrics: ShipperMetrics;
+  readonly logger: Logger;
+  /** Runs (and is retried with backoff) before the first bulk request: template installation. */
+  readonly prepare: (signal: AbortSignal) => Promise<void>;
+}
+
+export interface BulkSender {
+  start(): void;
+  /** Sends what it can until the deadline; the rest stays in the spool. */
+  stop(deadlineMs: number): Promise<void>;
+  up(): boolean;
+  /** Bytes of records read from the spool and not yet acknowledged (in memory). */
+  inFlightBytes(): number;
+}
+
+interface Item {
+  readonly id: string;
+  readonly index: string;
+  readonly doc: string;
+}
+
+interface Batch {
+  readonly start: Position;
+  readonly bytes: number;
+  readonly items: Item[];
+  done: boolean;
+}
+
+class Aborted extends Error {}
+
+/** The _id of a record: the spool's id and the record's place in it, so a replay is a 409. */
+export function recordId(logId: string, r: LogRecord): string {
+  return `${logId}-${r.segment}-${r.offset}`;
+}
+
+export function dataStreamName(dataset: string, namespace: string): string {
+  return `logs-${dataset}-${namespace}`;
+}
+
+function toItem(logId: string, namespace: string, r: LogRecord): Item {
+  const tab = r.line.indexOf('\t');
+  const dataset = tab > 0 ? r.line.slice(0, tab) : 'vigil.app';
+  return { id: recordId(logId, r), index: dataStreamName(dataset, namespace), doc: tab > 0 ? r.line.slice(tab + 1) : r.line };
+}
+
+function statusOf(err: unknown): number | undefined {
+  return err instanceof errors.ResponseError ? err.meta.statusCode : undefined;
+}
+
+function reasonOf(error: estypes.ErrorCause | undefined): { type: string; reason: string } {
+  if (!error) return { type: 'unknown', reason: 'no error object in the response' };
+  const cause = error.caused_by ? `; caused by ${error.caused_by.type}: ${error.caused_by.reason ?? ''}` : '';
+  return { type: error.type, reason: `${error.reason ?? ''}${cause}` };
+}
+
+/**
+ * Reads batches from the spool and writes them with `_bulk` `create` operations, handling each
+ * item as Filebeat does: 2xx and 409 are delivered, 429 and 5xx are retried with backoff, any other
+ * status is a permanent rejection (dead letter). Only items that still need it are re-sent. The
+ * checkpoint advances past a batch when it and every batch before it are settled.
+ */
+export function createBulkSender(opts: BulkSenderOptions): BulkSender {
+  const { log, client, metrics, logger } = opts;
+  const controller = new AbortController();
+  const signal = controller.signal;
+  let readPos: Position = log.checkpoint();
+  const inflight: Batch[] = [];
+  let reading = false;
+  let caughtUp = false;
+  let prepared = false;
+  let stopping = false;
+  let pendingRecords = 0;
+  let pendingBytes = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let isUp = false;
+  let failures = 0;
+  let retryAt = 0;
+  let drained: (() => void) | undefined;
+
+  const setUp = (up: boolean, err?: unknown): void => {
+    if (up === isUp) return;
+    isUp = up;
+    if (up) logger.info('Elasticsearch output is up', { event: { action: 'shipper-up' } });
+    else logger.warn('Elasticsearch output is down; records stay in the spool', { ...errorFields(err), event: { action: 'shipper-down' } });
+  };
+
+  /** The one connection-health state: every worker waits for the shared backoff. */
+  const failed = (err: unknown): void => {
+    setUp(false, err);
+    retryAt = Date.now() + backoffDelay(failures++, opts.backoffInitialMs, opts.backoffMaxMs);
+  };
+  const succeeded = (): void => {
+    failures = 0;
+    retryAt = 0;
+    setUp(true);
+  };
+  const pause = async (ms: number): Promise<void> => {
+    if (ms <= 0) return;
+    try {
+      await sleep(ms, undefined, { signal });
+    } catch {
+      throw new Aborted();
+    }
+  };
+  const waitHealthy = (): Promise<void> => pause(retryAt - Date.now());
+
+  const settle = (): void => {
+    while (inflight[0]?.done) inflight.shift();
+    log.ack(inflight[0]?.start ?? readPos);
+    if (drained && inflight.length === 0 && caughtUp) drained();
+  };
+
+  const deadLetter = async (rejected: Rejection[]): Promise<void> => {
+    if (rejected.length === 0) return;
+    try {
+      opts.deadLetter.write(rejected);
+    } catch (err) {
+      logger.error('cannot write the dead-letter file', { ...errorFields(err), file: { path: opts.deadLetter.path } });
+    }
+    metrics.count('dead_lettered', rejected.length);
+    logger.warn(`${rejected.length} log records permanently rejected by Elasticsearch; kept in the dead-letter file`, {
+      event: { action: 'shipper-dead-letter', reason: rejected[0]?.reason },
+      file: { path: opts.deadLetter.path },
+    });
+    if (!opts.deadLetterDataStream) return;
+    const index = dataStreamName(DEAD_LETTER_DATASET, opts.namespace);
+    const operations: unknown[] = [];
+    for (const r of rejected) operations.push({ create: { _index: index, _id: r.id } }, deadLetterDocument(r));
+    try {
+      await client.bulk({ operations }, { signal });
+    } catch {
+      // best effort: the file has the record
+    }
+  };
+
+  /** Sends items until each is delivered or rejected; throws Aborted when stopped. */
+  const sendItems = async (items: Item[]): Promise<void> => {
+    let pending = items;
+    let attempt = 0;
+    while (pending.length > 0) {
+      await waitHealthy();
+      const operations: string[] = [];
+      for (const it of pending) operations.push(`{"create":{"_index":${JSON.stringify(it.index)},"_id":"${it.id}"}}`, it.doc);
+      let res: estypes.BulkResponse;
+      try {
+        // undici's own timeouts tick at about one second; this one is exact.
+        res = await client.bulk({ operations }, { signal: AbortSignal.any([signal, AbortSignal.timeout(opts.timeoutMs)]) });
+      } catch (err) {
+        if (signal.aborted) throw new Aborted();
+        const status = statusOf(err);
+        if (status === 413 || status === 400) {
+          // Too large or unparseable as a whole: split until the culprit stands alone.
+          if (pending.length === 1) {
+            const it = pending[0] as Item;
+            const type = status === 413 ? 'request_entity_too_large' : 'bad_request';
+            await deadLetter([{ id: it.id, index: it.index, status, errorType: type, reason: `the whole bulk request was refused with ${status}`, original: it.doc }]);
+            return;
+          }
+          const half = Math.ceil(pending.length / 2);
+          await sendItems(pending.slice(0, half));
+          await sendItems(pending.slice(half));
+          return;
+        }
+        metrics.count('retried', pending.length);
+        failed(err);
+        continue;
+      }
+      succeeded();
+      const retry: Item[] = [];
+      const rejected: Rejection[] = [];
+      let acked = 0;
+      for (let i = 0; i < pending.length; i++) {
+        const it = pending[i] as Item;
+        const entry = res.items[i];
+        const result = entry?.create ?? entry?.index;
+        const status = result?.status;
+        if (status === undefined) retry.push(it);
+        else if ((status >= 200 && status < 300) || status === 409) acked++;
+        else if (status === 429 || status >= 500) retry.push(it);
+        else {
+          const { type, reason } = reasonOf(result?.error);
+          rejected.push({ id: it.id, index: it.index, status, errorType: type, reason, original: it.doc });
+        }
+      }
+      metrics.count('acked', acked);
+      metrics.count('retried', retry.length);
+      await deadLetter(rejected);
+      pending = retry;
+      if (retry.length > 0) await pause(backoffDelay(attempt++, opts.backoffInitialMs, opts.backoffMaxMs));
+    }
+  };
+
+  const send = async (batch: Batch): Promise<void> => {
+    try {
+      await sendItems(batch.items);
+      batch.done = true;
+      settle();
+    } catch (err) {
+      if (!(err instanceof Aborted)) logger.error('log shipping failed unexpectedly', errorFields(err));
+    } finally {
+      if (!stopping || drained) schedule();
+    }
+  };
+
+  const pump = async (): Promise<void> => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    while (!signal.aborted && prepared && !reading && inflight.length < opts.concurrency) {
+      reading = true;
+      pendingRecords = 0;
+      pendingBytes = 0;
+      let r;
+      try {
+        r = await log.read(readPos, opts.maxBytes, opts.maxRecords);
+      } finally {
+        reading = false;
+      }
+      readPos = r.next;
+      const first = r.records[0];
+      if (!first) {
+        caughtUp = true;
+        settle();
+        return;
+      }
+      caughtUp = r.records.length < opts.maxRecords && r.bytes < opts.maxBytes / 2;
+      const batch: Batch = {
+        start: { segment: first.segment, offset: first.offset },
+        bytes: r.bytes,
+        items: r.records.map((rec) => toItem(log.id, opts.namespace, rec)),
+        done: false,
+      };
+      inflight.push(batch);
+      void send(batch);
+      if (caughtUp && !drained) return;
+    }
+  };
+
+  const run = (): void => {
+    pump().catch((err: unknown) => logger.error('cannot read the log spool', errorFields(err)));
+  };
+
+  function schedule(): void {
+    if (signal.aborted || !prepared) return;
+    if (drained || !caughtUp || pendingRecords >= opts.maxRecords || pendingBytes >= opts.maxBytes / 2) run();
+    else if (pendingRecords > 0 && !timer) timer = setTimeout(run, opts.flushIntervalMs);
+  }
+
+  log.onAppend((records, bytes) => {
+    pendingRecords += records;
+    pendingBytes += bytes;
+    if (!reading && inflight.length < opts.concurrency) schedule();
+  });
+
+  const prepare = async (): Promise<void> => {
+    while (!signal.aborted) {
+      try {
+        await waitHealthy();
+        await opts.prepare(signal);
+        succeeded();
+        prepared = true;
+        schedule();
+        return;
+      } catch (err) {
+        if (signal.aborted || err instanceof Aborted) return;
+        failed(err);
+      }
+    }
+  };
+
+  return {
+    start() {
+      caughtUp = false;
+      void prepare();
+    },
+    async stop(deadlineMs) {
+      stopping = true;
+      const done = new Promise<void>((resolve) => {
+        drained = resolve;
+      });
+      if (prepared) {
+        if (inflight.length === 0 && caughtUp && pendingRecords === 0) drained?.();
+        else run();
+      } else drained?.();
+      const deadline = setTimeout(() => controller.abort(), deadlineMs);
+      await Promise.race([done, new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))]);
+      clearTimeout(deadline);
+      controller.abort();
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      settle();
+    },
+    up: () => isUp,
+    inFlightBytes: () => inflight.reduce((sum, b) => sum + b.bytes, 0),
+  };
+}

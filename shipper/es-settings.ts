@@ -1,0 +1,91 @@
+import { readFile } from 'node:fs/promises';
+import { Client } from '@elastic/elasticsearch';
+import type { Env } from '../core/config';
+
+/** Where and how to reach Elasticsearch, from the environment (never from vigil.yml). */
+export interface EsSettings {
+  readonly url: string;
+  readonly auth?: { readonly apiKey: string } | { readonly username: string; readonly password: string };
+  readonly ca?: string;
+}
+
+/** A problem with the ELASTICSEARCH_* variables; names the variable and what was expected. */
+export class EsSettingsError extends Error {
+  override name = 'EsSettingsError';
+}
+
+/** VAR or VAR_FILE (the file's content, trailing newline trimmed); both set is an error. */
+async function secret(env: Env, name: string): Promise<string | undefined> {
+  const direct = env[name];
+  const file = env[`${name}_FILE`];
+  if (direct !== undefined && direct !== '' && file !== undefined && file !== '') {
+    throw new EsSettingsError(`${name} and ${name}_FILE are both set; expected only one`);
+  }
+  if (file !== undefined && file !== '') {
+    try {
+      return (await readFile(file, 'utf8')).replace(/\r?\n$/, '');
+    } catch (err) {
+      throw new EsSettingsError(`${name}_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
+  }
+  return direct === '' ? undefined : direct;
+}
+
+/** undefined when ELASTICSEARCH_URL is not set: records then go to local files. */
+export async function esSettingsFromEnv(env: Env): Promise<EsSettings | undefined> {
+  const url = env.ELASTICSEARCH_URL;
+  if (url === undefined || url === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new EsSettingsError('ELASTICSEARCH_URL: expected an http:// or https:// URL');
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new EsSettingsError('ELASTICSEARCH_URL: expected an http:// or https:// URL');
+  }
+  if (parsed.username || parsed.password) {
+    throw new EsSettingsError('ELASTICSEARCH_URL: expected no credentials in the URL; use ELASTICSEARCH_USERNAME and ELASTICSEARCH_PASSWORD');
+  }
+  const apiKey = await secret(env, 'ELASTICSEARCH_API_KEY');
+  const username = await secret(env, 'ELASTICSEARCH_USERNAME');
+  const password = await secret(env, 'ELASTICSEARCH_PASSWORD');
+  if (apiKey !== undefined && (username !== undefined || password !== undefined)) {
+    throw new EsSettingsError('ELASTICSEARCH_API_KEY and ELASTICSEARCH_USERNAME/PASSWORD are both set; expected one kind of credentials');
+  }
+  if ((username === undefined) !== (password === undefined)) {
+    throw new EsSettingsError('ELASTICSEARCH_USERNAME and ELASTICSEARCH_PASSWORD: expected both or neither');
+  }
+  let ca: string | undefined;
+  const caFile = env.ELASTICSEARCH_CA_FILE;
+  if (caFile !== undefined && caFile !== '') {
+    try {
+      ca = await readFile(caFile, 'utf8');
+    } catch (err) {
+      throw new EsSettingsError(`ELASTICSEARCH_CA_FILE: cannot read ${caFile} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
+  }
+  return {
+    url: parsed.origin + parsed.pathname.replace(/\/$/, ''),
+    ...(apiKey !== undefined ? { auth: { apiKey } } : username !== undefined && password !== undefined ? { auth: { username, password } } : {}),
+    ...(ca !== undefined ? { ca } : {}),
+  };
+}
+
+export interface ClientOptions {
+  readonly gzip: boolean;
+  readonly timeoutMs: number;
+}
+
+/** One client for the shipper: no client-side retries (the shipper retries per item itself). */
+export function createEsClient(settings: EsSettings, opts: ClientOptions): Client {
+  return new Client({
+    node: settings.url,
+    ...(settings.auth ? { auth: settings.auth } : {}),
+    ...(settings.ca !== undefined ? { tls: { ca: settings.ca } } : {}),
+    compression: opts.gzip,
+    maxRetries: 0,
+    requestTimeout: opts.timeoutMs,
+    sniffOnStart: false,
+  });
+}
