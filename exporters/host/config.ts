@@ -43,21 +43,29 @@ export const hostConfigSchema = z
       .strictObject({
         mount_points_exclude: regex.default(new RegExp(DEFAULT_MOUNT_POINTS_EXCLUDE)),
         fs_types_exclude: regex.default(new RegExp(DEFAULT_FS_TYPES_EXCLUDE)),
-        /** statfs() slower than this reports node_filesystem_device_error 1 (a hung NFS mount). */
-        mount_timeout: positiveDuration.default(2000),
+        /**
+         * statfs() slower than this reports node_filesystem_device_error 1 (a hung NFS mount).
+         * Default: 2 s, or half of collector_timeout when that is shorter than 4 s.
+         */
+        mount_timeout: positiveDuration.optional(),
       })
       .prefault({}),
     netdev: z.strictObject({ device_exclude: regex.optional() }).prefault({}),
     diskstats: z.strictObject({ device_exclude: regex.default(new RegExp(DEFAULT_DISK_DEVICE_EXCLUDE)) }).prefault({}),
   })
   .superRefine((cfg, ctx) => {
-    if (cfg.filesystem.mount_timeout >= cfg.collector_timeout) {
+    const mountTimeout = cfg.filesystem.mount_timeout;
+    if (cfg.collector_timeout > 0 && mountTimeout !== undefined && mountTimeout >= cfg.collector_timeout) {
       ctx.addIssue({
         code: 'custom',
         path: ['filesystem', 'mount_timeout'],
-        message: `expected a duration shorter than host.collector_timeout (${cfg.collector_timeout} ms), got ${cfg.filesystem.mount_timeout} ms`,
+        message: `expected a duration shorter than host.collector_timeout (${cfg.collector_timeout} ms), got ${mountTimeout} ms`,
       });
     }
-  });
+  })
+  .transform((cfg) => ({
+    ...cfg,
+    filesystem: { ...cfg.filesystem, mount_timeout: cfg.filesystem.mount_timeout ?? Math.min(2000, cfg.collector_timeout / 2) },
+  }));
 
 export type HostConfig = z.output<typeof hostConfigSchema>;

@@ -37,7 +37,7 @@ interface Column {
 
 const count = (v: number): number => v;
 const sectorsToBytes = (v: number): number => v * SECTOR_BYTES;
-const msToSeconds = (v: number): number => v * 0.001;
+const msToSeconds = (v: number): number => v / 1000;
 
 /** The columns in file order, with node_exporter's names, help texts and unit conversions. */
 const COLUMNS: readonly Column[] = [

@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { createFileReader, type FileReader } from '../../../exporters/host/file-reader';
+import { createWorkerFileReader } from '../../../exporters/host/worker-file-reader';
+
+let dir = '';
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'vigil-reader-'));
+});
+after(() => rm(dir, { recursive: true, force: true }));
+
+for (const [kind, create] of [
+  ['threadpool reader', createFileReader],
+  ['reader thread', createWorkerFileReader],
+] as const) {
+  describe(kind, () => {
+    let reader: FileReader;
+    before(() => {
+      reader = create();
+    });
+    after(() => reader.close());
+
+    test('reads the whole file, and its new content after it changes in place', async () => {
+      const file = join(dir, `${kind}-a`);
+      await writeFile(file, 'first\n');
+      assert.equal(await reader.read(file), 'first\n');
+      await writeFile(file, 'second, longer\n');
+      assert.equal(await reader.read(file, { single: true }), 'second, longer\n');
+      await writeFile(file, 'x\n');
+      assert.equal(await reader.read(file), 'x\n');
+    });
+
+    test('reads files larger than its buffer', async () => {
+      const file = join(dir, `${kind}-big`);
+      const text = 'line of /proc/1/mounts\n'.repeat(20_000);
+      await writeFile(file, text);
+      assert.equal(await reader.read(file), text);
+      assert.equal(await reader.read(file, { single: true }), text);
+    });
+
+    test('reads of one path asked for together share one answer', async () => {
+      const file = join(dir, `${kind}-shared`);
+      await writeFile(file, 'shared\n');
+      const a = reader.read(file);
+      const b = reader.read(file);
+      assert.equal(a, b);
+      const other = join(dir, `${kind}-other`);
+      await writeFile(other, 'other\n');
+      assert.deepEqual(await Promise.all([a, b, reader.read(other)]), ['shared\n', 'shared\n', 'other\n']);
+    });
+
+    test('reads real procfs and sysfs files afresh each time', async () => {
+      const a = await reader.read('/proc/self/stat', { single: true });
+      const pid = Number(a.split(' ')[0]);
+      assert.equal(pid, process.pid);
+      assert.match(await reader.read('/proc/loadavg', { single: true }), /^\d+\.\d+ \d+\.\d+ \d+\.\d+ \d+\/\d+ \d+\n$/);
+    });
+
+    test('a missing file rejects with its errno code, and later appears', async () => {
+      const file = join(dir, `${kind}-late`);
+      await assert.rejects(reader.read(file), (err: NodeJS.ErrnoException) => err.code === 'ENOENT');
+      await writeFile(file, 'now here\n');
+      assert.equal(await reader.read(file), 'now here\n');
+    });
+
+    test('works again after close', async () => {
+      const file = join(dir, `${kind}-reopen`);
+      await writeFile(file, 'again\n');
+      assert.equal(await reader.read(file), 'again\n');
+      await reader.close();
+      assert.equal(await reader.read(file), 'again\n');
+    });
+  });
+}

@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { renderFamilies } from '../../../core/exposition';
+import { createHostCollectors } from '../../../exporters/host/collectors';
+import { COLLECTOR_NAMES } from '../../../exporters/host/config';
+import { createWorkerFileReader } from '../../../exporters/host/worker-file-reader';
+import { FIXED_NOW, GOLDEN, fixtureConfig, fixtureStatfs } from './fixtures';
+
+/**
+ * One golden file per collector: the fixture /proc and /sys rendered as Prometheus text.
+ * `UPDATE_GOLDEN=1 node --import tsx --test test/exporters/host/golden.test.ts` rewrites them;
+ * review the diff before committing (the values are checked by hand against the fixtures).
+ */
+const update = process.env.UPDATE_GOLDEN === '1';
+const reader = createWorkerFileReader();
+after(() => reader.close());
+
+describe('host collectors against golden files', () => {
+  for (const name of COLLECTOR_NAMES) {
+    test(`${name} renders test/fixtures/host/golden/${name}.prom`, async () => {
+      const cfg = fixtureConfig(`  collectors: [${name}]\n  collector_timeout: 2s\n  filesystem: { mount_timeout: 100ms }\n`);
+      const [collector, ...rest] = createHostCollectors(cfg, { reader, statfs: fixtureStatfs(), now: () => FIXED_NOW, zone: 'UTC' });
+      assert.ok(collector);
+      assert.equal(rest.length, 0);
+      const text = renderFamilies(await collector.collect(new AbortController().signal));
+      const file = join(GOLDEN, `${name}.prom`);
+      if (update) await writeFile(file, text);
+      assert.equal(text, await readFile(file, 'utf8'));
+    });
+  }
+});

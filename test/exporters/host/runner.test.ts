@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { collectText, type Collector } from '../../../core/collector';
+import { createHostCollectors } from '../../../exporters/host/collectors';
+import { createFilesystemCollector, type FsStats } from '../../../exporters/host/filesystem';
+import { createWorkerFileReader } from '../../../exporters/host/worker-file-reader';
+import { FIXED_NOW, PROCFS, ROOTFS, fixtureConfig, fixtureStatfs } from './fixtures';
+
+const reader = createWorkerFileReader();
+after(() => reader.close());
+
+const sample = (text: string, name: string, collector: string): number | undefined => {
+  const m = new RegExp(`^${name}\\{collector="${collector}"\\} (\\S+)$`, 'm').exec(text);
+  return m ? Number(m[1]) : undefined;
+};
+
+describe('host collectors under the runner', () => {
+  test('a failing and a hanging collector report success 0 while the others still render', async () => {
+    const cfg = fixtureConfig('  collectors: [cpu, loadavg, uname]\n');
+    const collectors: Collector[] = [
+      ...createHostCollectors(cfg, { reader, statfs: fixtureStatfs(), now: () => FIXED_NOW }),
+      { name: 'broken', collect: () => Promise.reject(new Error('boom')) },
+      { name: 'hanging', collect: () => new Promise(() => undefined) },
+    ];
+    const errors: string[] = [];
+    const timeoutMs = 200;
+    const started = Date.now();
+    const text = await collectText(collectors, { timeoutMs, onError: (c, e) => errors.push(`${c}: ${e.message}`) });
+    const elapsed = Date.now() - started;
+
+    assert.match(text, /^node_cpu_seconds_total\{cpu="0",mode="user"\} 231\.06$/m);
+    assert.match(text, /^node_load1 2\.35$/m);
+    assert.match(text, /^node_uname_info\{.*nodename="vm".*\} 1$/m);
+    for (const ok of ['cpu', 'loadavg', 'uname']) assert.equal(sample(text, 'vigil_collector_success', ok), 1, ok);
+    assert.equal(sample(text, 'vigil_collector_success', 'broken'), 0);
+    assert.equal(sample(text, 'vigil_collector_success', 'hanging'), 0);
+    assert.deepEqual(errors.sort(), ['broken: boom', `hanging: collector hanging timed out after ${timeoutMs} ms`]);
+    // The hang costs its timeout and no more: the scrape ends well before a second timeout would.
+    const hangSeconds = sample(text, 'vigil_collector_duration_seconds', 'hanging') ?? 0;
+    assert.ok(hangSeconds >= timeoutMs / 1000 - 0.01, `hanging collector took ${hangSeconds} s`);
+    assert.ok(elapsed < 10 * timeoutMs, `scrape took ${elapsed} ms with a ${timeoutMs} ms timeout`);
+  });
+
+  test('a missing file fails only its collector, with the reason', async () => {
+    const cfg = fixtureConfig(`  collectors: [loadavg, meminfo]\n`);
+    const collectors = createHostCollectors({ ...cfg, procfs: `${PROCFS}-missing` }, { reader });
+    const errors: string[] = [];
+    const text = await collectText([...collectors, ...createHostCollectors(fixtureConfig('  collectors: [stat]\n'), { reader })], {
+      timeoutMs: 2000,
+      onError: (c, e) => errors.push(`${c}: ${(e as NodeJS.ErrnoException).code}`),
+    });
+    assert.equal(sample(text, 'vigil_collector_success', 'loadavg'), 0);
+    assert.equal(sample(text, 'vigil_collector_success', 'meminfo'), 0);
+    assert.equal(sample(text, 'vigil_collector_success', 'stat'), 1);
+    assert.match(text, /^node_boot_time_seconds 1795498967$/m);
+    assert.deepEqual(errors.sort(), ['loadavg: ENOENT', 'meminfo: ENOENT']);
+  });
+
+  test('a stuck mount reports device_error 1, is not asked again until it answers, then recovers', async () => {
+    const cfg = fixtureConfig();
+    let release: ((s: FsStats) => void) | undefined;
+    const calls: string[] = [];
+    const stuckEvents: string[] = [];
+    const nfs = `${ROOTFS}/mnt/nfs`;
+    const good = fixtureStatfs();
+    const fs = createFilesystemCollector({
+      reader,
+      procfs: PROCFS,
+      rootfs: ROOTFS,
+      mountPointsExclude: cfg.filesystem.mount_points_exclude,
+      fsTypesExclude: cfg.filesystem.fs_types_exclude,
+      mountTimeoutMs: 50,
+      statfs: (path) => {
+        calls.push(path);
+        // The NFS server hangs the first statfs; once that returns, it answers at once.
+        if (path === nfs && !release) return new Promise<FsStats>((resolve) => (release = resolve));
+        if (path === nfs) return Promise.resolve({ bsize: 4096, blocks: 100, bfree: 50, bavail: 40, files: 10, ffree: 5 });
+        return good(path);
+      },
+      onStuck: (mp, stuck) => stuckEvents.push(`${mp} ${stuck ? 'stuck' : 'recovered'}`),
+    });
+    const nfsError = async (): Promise<number | undefined> => {
+      const fams = await fs.collect(new AbortController().signal);
+      const s = fams.find((f) => f.name === 'node_filesystem_device_error')?.samples.find((x) => x.labels?.mountpoint === '/mnt/nfs');
+      const root = fams.find((f) => f.name === 'node_filesystem_size_bytes')?.samples.find((x) => x.labels?.mountpoint === '/');
+      assert.equal(root?.value, 66053021 * 4096, 'the other mounts are still reported');
+      return s?.value;
+    };
+
+    assert.equal(await nfsError(), 1);
+    assert.equal(await nfsError(), 1);
+    assert.equal(calls.filter((p) => p === nfs).length, 1, 'a stuck mount is not asked again while its statfs hangs');
+    assert.deepEqual(stuckEvents, ['/mnt/nfs stuck']);
+
+    release?.({ bsize: 4096, blocks: 100, bfree: 50, bavail: 40, files: 10, ffree: 5 });
+    await new Promise((r) => setImmediate(r));
+    assert.equal(await nfsError(), 0);
+    assert.equal(calls.filter((p) => p === nfs).length, 2);
+    assert.deepEqual(stuckEvents, ['/mnt/nfs stuck', '/mnt/nfs recovered']);
+  });
+
+  test('cpu counters that go backwards between scrapes are held at their previous value', async () => {
+    const texts = ['cpu0 100 0 50 1000 70 0 0 0 0 0\n', 'cpu0 110 0 55 1010 60 0 0 0 0 0\n'];
+    let i = 0;
+    const fake = { read: () => Promise.resolve(texts[Math.min(i++, 1)] as string), close: () => Promise.resolve() };
+    const [cpu] = createHostCollectors(fixtureConfig('  collectors: [cpu]\n'), { reader: fake });
+    assert.ok(cpu);
+    const iowait = async (): Promise<number | undefined> =>
+      (await cpu.collect(new AbortController().signal))
+        .find((f) => f.name === 'node_cpu_seconds_total')
+        ?.samples.find((s) => s.labels?.mode === 'iowait')?.value;
+    assert.equal(await iowait(), 0.7);
+    assert.equal(await iowait(), 0.7);
+  });
+});
