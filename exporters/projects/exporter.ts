@@ -85,6 +85,8 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
   const tasks: ScheduledTask[] = [];
   const inflight = new Set<Promise<void>>();
   const stopController = new AbortController();
+  /** The controllers of running checks, aborted together on stop (one listener per check would pile up). */
+  const activeChecks = new Set<AbortController>();
   let scheduled = false;
   let text = '';
   let dirty = true;
@@ -127,8 +129,7 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
       timedOut = true;
       controller.abort();
     }, check.timeout);
-    const onStop = (): void => controller.abort();
-    stopController.signal.addEventListener('abort', onStop, { once: true });
+    activeChecks.add(controller);
     const start = performance.now();
     // If a probe ignored the signal, this answers for it one event-loop turn after the abort.
     const deadline = new Promise<ProbeResult>((resolve) => {
@@ -145,7 +146,7 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
       return result;
     } finally {
       clearTimeout(timer);
-      stopController.signal.removeEventListener('abort', onStop);
+      activeChecks.delete(controller);
     }
   };
 
@@ -303,6 +304,7 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
     async stop() {
       scheduled = false;
       stopController.abort();
+      for (const controller of activeChecks) controller.abort();
       await unschedule();
       await Promise.all([...inflight]);
     },

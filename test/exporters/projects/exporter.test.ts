@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import cron from 'node-cron';
 import { projectsConfigSchema, type ProjectsConfig } from '../../../exporters/projects/config';
 import { createProjectsExporter } from '../../../exporters/projects/exporter';
 import { capturingLogger } from './capture';
@@ -271,4 +272,61 @@ test('the rendered families pass promtool check metrics, one HELP/TYPE per famil
   assert.equal(promtool.error, undefined, 'promtool must be installed (apt-get install prometheus)');
   assert.equal(`${promtool.stdout}${promtool.stderr}`, '');
   assert.equal(promtool.status, 0);
+});
+
+test('start runs every project at once, then on its cron schedule; stop ends the schedule', { timeout: 10_000 }, async (t) => {
+  let requests = 0;
+  let second!: () => void;
+  const twice = new Promise<void>((resolve) => (second = resolve));
+  const srv = await httpServer((_req, res) => {
+    requests++;
+    if (requests === 2) second();
+    res.end();
+  });
+  t.after(() => srv.close());
+  const { logger } = capturingLogger();
+  const exporter = createProjectsExporter({ logger, config: config({ targets: [{ name: 'tick', interval: '1s', checks: [{ type: 'http', url: `http://127.0.0.1:${srv.port}/`, timeout: '500ms' }] }] }) });
+  const ours = (): string[] => [...cron.getTasks().values()].map((task) => task.name ?? '').filter((n) => n.startsWith('vigil-projects-'));
+  exporter.start();
+  assert.deepEqual(ours(), ['vigil-projects-1000ms']);
+  await twice; // the immediate run, then the first cron tick
+  await exporter.stop();
+  assert.deepEqual(ours(), [], 'no schedule left after stop');
+  assert.equal(exporter.status('tick')?.status, 'up');
+});
+
+test('a project still running when its next run is due is not started twice', async (t) => {
+  let requests = 0;
+  const hold: (() => void)[] = [];
+  const srv = await httpServer((_req, res) => {
+    requests++;
+    hold.push(() => res.end());
+  });
+  t.after(() => srv.close());
+  const { logger } = capturingLogger();
+  const exporter = createProjectsExporter({ logger, config: config({ targets: [{ name: 'slow', checks: [{ type: 'http', url: `http://127.0.0.1:${srv.port}/` }] }] }) });
+  t.after(() => exporter.stop());
+  const first = exporter.runAll();
+  while (hold.length === 0) await new Promise((r) => setTimeout(r, 5));
+  await exporter.runAll(); // returns at once: nothing to start
+  for (const release of hold) release();
+  await first;
+  assert.equal(requests, 1);
+  assert.equal(exporter.status('slow')?.status, 'up');
+});
+
+test('reload reschedules: one cron task per distinct interval, none for intervals no longer used', async (t) => {
+  const srv = await silentServer();
+  t.after(() => srv.close());
+  const ours = (): string[] => [...cron.getTasks().values()].map((task) => task.name ?? '').filter((n) => n.startsWith('vigil-projects-')).sort();
+  const target = (name: string, interval: string): Record<string, unknown> => ({ name, interval, checks: [{ type: 'tcp', address: `127.0.0.1:${srv.port}` }] });
+  const { logger } = capturingLogger();
+  const exporter = createProjectsExporter({ logger, config: config({ targets: [target('a', '1m'), target('b', '1m'), target('c', '5m')] }) });
+  t.after(() => exporter.stop());
+  exporter.start();
+  assert.deepEqual(ours(), ['vigil-projects-300000ms', 'vigil-projects-60000ms']);
+  exporter.reload(config({ targets: [target('a', '1m'), target('d', '30s')] }));
+  assert.deepEqual(ours(), ['vigil-projects-30000ms', 'vigil-projects-60000ms']);
+  await exporter.stop();
+  assert.deepEqual(ours(), []);
 });
