@@ -48,21 +48,26 @@ export class SpoolTransport extends Transport {
     this.#opts = opts;
   }
 
+  /** Emits "logged" (winston's convention) once a record is on disk; nothing when it was dropped. */
   override log(info: Info, callback: () => void): void {
+    let written = false;
     try {
-      this.#opts.log.append([this.#opts.line(info)]);
+      written = this.#opts.log.append([this.#opts.line(info)]);
     } catch (err) {
       this.#opts.onError(err instanceof Error ? err : new Error(String(err)), 1);
     }
     callback();
+    if (written) this.emit('logged', info);
   }
 
   override logv(entries: { chunk: Info }[], callback: () => void): void {
+    let written = false;
     try {
-      this.#opts.log.append(entries.map((e) => this.#opts.line(e.chunk)));
+      written = this.#opts.log.append(entries.map((e) => this.#opts.line(e.chunk)));
     } catch (err) {
       this.#opts.onError(err instanceof Error ? err : new Error(String(err)), entries.length);
     }
     callback();
+    if (written) for (const e of entries) this.emit('logged', e.chunk);
   }
 }
