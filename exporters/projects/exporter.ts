@@ -7,7 +7,7 @@ import { probeHttp } from './probes/http';
 import { createProcessProbe } from './probes/process';
 import { secondsSince, type Probe, type ProbeResult } from './probes/probe';
 import { probeTcp } from './probes/tcp';
-import { renderAll, renderProject } from './render';
+import { renderAll, renderCycles, renderProject } from './render';
 import { nextStatus, type Status } from './status';
 
 export interface Probes {
@@ -90,6 +90,8 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
   let scheduled = false;
   let text = '';
   let dirty = true;
+  /** Seconds the last scheduled cycle of each interval took, to see whether checks keep up. */
+  const cycles = new Map<number, number>();
 
   const shortestInterval = (): number => Math.min(config.interval, ...config.targets.map((t) => t.interval));
   const probes: Probes = {
@@ -204,7 +206,14 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
     await Promise.all(runs);
   };
 
-  const tick = (intervalMs: number): Promise<void> => runMany([...projects.values()].filter((s) => s.config.interval === intervalMs));
+  /** One scheduled cycle: every project of that interval; its duration is exported per interval. */
+  const tick = async (intervalMs: number): Promise<void> => {
+    const start = performance.now();
+    await runMany([...projects.values()].filter((s) => s.config.interval === intervalMs));
+    if (stopController.signal.aborted) return;
+    cycles.set(intervalMs, secondsSince(start));
+    dirty = true;
+  };
 
   const unschedule = (): Promise<void> =>
     Promise.all(tasks.splice(0).map(async (t) => t.destroy())).then(
@@ -291,7 +300,11 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
     start() {
       scheduled = true;
       schedule();
-      runInBackground(projects.values());
+      for (const ms of new Set(config.targets.map((t) => t.interval))) {
+        tick(ms).catch((err: unknown) => {
+          logger.error('project check cycle failed', { ...errorFields(err), event: { dataset: DATASETS.projects } });
+        });
+      }
     },
     runAll: () => runMany(projects.values()),
     reload(next) {
@@ -310,7 +323,9 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
     },
     metrics() {
       if (dirty) {
-        text = renderAll([...projects.values()].map((s) => s.rendered));
+        const intervals = new Set(config.targets.map((t) => t.interval));
+        for (const ms of cycles.keys()) if (!intervals.has(ms)) cycles.delete(ms);
+        text = renderAll([...projects.values()].map((s) => s.rendered)) + renderCycles(cycles);
         dirty = false;
       }
       return text;

@@ -97,3 +97,14 @@ export function renderAll(projects: Iterable<readonly string[]>): string {
   }
   return out;
 }
+
+const CYCLE_FAMILY = 'vigil_projects_last_cycle_duration_seconds';
+const CYCLE_HEADER = familyHeader(CYCLE_FAMILY, 'How long the last scheduled run of every project with this interval took; above the interval, checks do not keep up.', 'gauge');
+
+/** The cycle durations by interval in milliseconds, labelled like "60s". */
+export function renderCycles(cycles: ReadonlyMap<number, number>): string {
+  if (cycles.size === 0) return '';
+  let out = CYCLE_HEADER;
+  for (const [ms, seconds] of [...cycles].sort((a, b) => a[0] - b[0])) out += `${sampleLine(CYCLE_FAMILY, { interval: `${ms / 1000}s` }, seconds)}\n`;
+  return out;
+}

@@ -25,6 +25,14 @@ function sample(text: string, name: string, labels: Record<string, string>): num
   return undefined;
 }
 
+/** `promtool check metrics` must find nothing to say about the text. */
+function assertPromtoolClean(text: string): void {
+  const promtool = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+  assert.equal(promtool.error, undefined, 'promtool must be installed (apt-get install prometheus)');
+  assert.equal(`${promtool.stdout}${promtool.stderr}`, '');
+  assert.equal(promtool.status, 0);
+}
+
 function statusEvents(records: Record<string, unknown>[]): unknown[] {
   return records.filter((r) => (r.event as { action?: string } | undefined)?.action === 'project-status-changed').map((r) => r.project);
 }
@@ -268,10 +276,7 @@ test('the rendered families pass promtool check metrics, one HELP/TYPE per famil
   assert.equal(sample(text, 'project_up', { project: 'hang' }), 0);
   assert.equal(sample(text, 'project_processes', { project: 'mixed' }), 1);
   assert.ok((sample(text, 'project_tls_cert_expiry_timestamp_seconds', { project: 'tls' }) ?? 0) > Date.now() / 1000);
-  const promtool = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
-  assert.equal(promtool.error, undefined, 'promtool must be installed (apt-get install prometheus)');
-  assert.equal(`${promtool.stdout}${promtool.stderr}`, '');
-  assert.equal(promtool.status, 0);
+  assertPromtoolClean(text);
 });
 
 test('start runs every project at once, then on its cron schedule; stop ends the schedule', { timeout: 10_000 }, async (t) => {
@@ -290,6 +295,9 @@ test('start runs every project at once, then on its cron schedule; stop ends the
   exporter.start();
   assert.deepEqual(ours(), ['vigil-projects-1000ms']);
   await twice; // the immediate run, then the first cron tick
+  const text = exporter.metrics();
+  assert.ok((sample(text, 'vigil_projects_last_cycle_duration_seconds', { interval: '1s' }) ?? -1) >= 0, text);
+  assertPromtoolClean(text);
   await exporter.stop();
   assert.deepEqual(ours(), [], 'no schedule left after stop');
   assert.equal(exporter.status('tick')?.status, 'up');
