@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import cron, { type ScheduledTask } from 'node-cron';
 import { DATASETS, errorFields, type Logger } from '../../core/logger';
 import { cronPattern, type CheckConfig, type ProjectConfig, type ProjectsConfig } from './config';
@@ -38,6 +39,8 @@ interface ProjectState {
   lastCheckSeconds: number | undefined;
   results: Map<string, ProbeResult>;
   running: Promise<void> | undefined;
+  /** Aborts the running run's checks: on stop, on removal and when the project's config changes. */
+  abort: AbortController | undefined;
   rendered: string[];
 }
 
@@ -83,10 +86,8 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
   const limiter = createLimiter(config.concurrency);
   const projects = new Map<string, ProjectState>();
   const tasks: ScheduledTask[] = [];
-  const inflight = new Set<Promise<void>>();
-  const stopController = new AbortController();
-  /** The controllers of running checks, aborted together on stop (one listener per check would pile up). */
-  const activeChecks = new Set<AbortController>();
+  const inflight = new Map<Promise<void>, AbortController>();
+  let stopped = false;
   let scheduled = false;
   let text = '';
   let dirty = true;
@@ -116,22 +117,27 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
       lastCheckSeconds: undefined,
       results: new Map(),
       running: undefined,
+      abort: undefined,
       rendered: [],
     };
     rerender(state);
     return state;
   };
 
-  /** One check under its timeout: a hanging target costs at most `timeout`, whatever the probe does. */
-  const runCheck = async (check: CheckConfig): Promise<ProbeResult> => {
-    if (stopController.signal.aborted) return { success: false, durationSeconds: 0, reason: 'Vigil is stopping' };
+  /**
+   * One check under its timeout: a hanging target costs at most `timeout`, whatever the probe
+   * does. `run` aborts it early (stop, reload).
+   */
+  const runCheck = async (check: CheckConfig, run: AbortSignal): Promise<ProbeResult> => {
+    if (run.aborted) return { success: false, durationSeconds: 0, reason: 'cancelled' };
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       controller.abort();
     }, check.timeout);
-    activeChecks.add(controller);
+    const cancel = (): void => controller.abort();
+    run.addEventListener('abort', cancel, { once: true });
     const start = performance.now();
     // If a probe ignored the signal, this answers for it one event-loop turn after the abort.
     const deadline = new Promise<ProbeResult>((resolve) => {
@@ -144,11 +150,11 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
         deadline,
       ]);
       if (timedOut) return { ...result, success: false, reason: `timed out after ${check.timeout / 1000}s` };
-      if (stopController.signal.aborted) return { ...result, success: false, reason: 'Vigil is stopping' };
+      if (run.aborted) return { ...result, success: false, reason: 'cancelled' };
       return result;
     } finally {
       clearTimeout(timer);
-      activeChecks.delete(controller);
+      run.removeEventListener('abort', cancel);
     }
   };
 
@@ -174,15 +180,17 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
 
   const runProject = (state: ProjectState): Promise<void> => {
     const { version, config: cfg } = state;
+    const abort = new AbortController();
+    setMaxListeners(cfg.checks.length + 1, abort.signal);
     const run = (async () => {
       const results = new Map<string, ProbeResult>();
       await Promise.all(
         cfg.checks.map(async (check) => {
-          results.set(check.name, await limiter.run(() => runCheck(check)));
+          results.set(check.name, await limiter.run(() => runCheck(check, abort.signal)));
         }),
       );
       // A project removed, changed or stopped meanwhile: this run's results are stale.
-      if (stopController.signal.aborted || projects.get(cfg.name) !== state || state.version !== version) return;
+      if (abort.signal.aborted || projects.get(cfg.name) !== state || state.version !== version) return;
       apply(state, results);
     })()
       .catch((err: unknown) => {
@@ -190,17 +198,21 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
       })
       .finally(() => {
         inflight.delete(run);
-        if (state.running === run) state.running = undefined;
+        if (state.running === run) {
+          state.running = undefined;
+          state.abort = undefined;
+        }
       });
     state.running = run;
-    inflight.add(run);
+    state.abort = abort;
+    inflight.set(run, abort);
     return run;
   };
 
   const runMany = async (states: Iterable<ProjectState>): Promise<void> => {
     const runs: Promise<void>[] = [];
     for (const state of states) {
-      if (state.running || stopController.signal.aborted) continue;
+      if (state.running || stopped) continue;
       runs.push(runProject(state));
     }
     await Promise.all(runs);
@@ -210,7 +222,7 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
   const tick = async (intervalMs: number): Promise<void> => {
     const start = performance.now();
     await runMany([...projects.values()].filter((s) => s.config.interval === intervalMs));
-    if (stopController.signal.aborted) return;
+    if (stopped) return;
     cycles.set(intervalMs, secondsSince(start));
     dirty = true;
   };
@@ -250,8 +262,9 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
 
   const applyConfig = (next: ProjectsConfig): ProjectState[] => {
     const wanted = new Set(next.targets.map((t) => t.name));
-    for (const name of projects.keys()) {
+    for (const [name, state] of projects) {
       if (!wanted.has(name)) {
+        state.abort?.abort();
         projects.delete(name);
         dirty = true;
       }
@@ -275,7 +288,9 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
       state.config = cfg;
       state.key = key;
       state.version++;
+      state.abort?.abort();
       state.running = undefined;
+      state.abort = undefined;
       rerender(state);
       toRun.push(state);
     }
@@ -316,10 +331,10 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
     },
     async stop() {
       scheduled = false;
-      stopController.abort();
-      for (const controller of activeChecks) controller.abort();
+      stopped = true;
+      for (const abort of inflight.values()) abort.abort();
       await unschedule();
-      await Promise.all([...inflight]);
+      await Promise.all([...inflight.keys()]);
     },
     metrics() {
       if (dirty) {

@@ -178,11 +178,16 @@ test('reload: unchanged projects keep their state, changed ones take effect, rem
   ]);
 });
 
-test('reload: a changed check drops its old result; a run under the old config is discarded', async (t) => {
+test('reload: a changed or removed project has its running checks cancelled and their results dropped', { timeout: 10_000 }, async (t) => {
   const hold: (() => void)[] = [];
+  let cancelled = 0;
   const srv = await httpServer((req, res) => {
-    if (req.url === '/slow') hold.push(() => res.end());
-    else res.end();
+    if (req.url === '/slow') {
+      hold.push(() => res.end());
+      res.once('close', () => {
+        if (!res.writableEnded) cancelled++;
+      });
+    } else res.end();
   });
   t.after(() => srv.close());
   const { logger } = capturingLogger();
@@ -192,13 +197,22 @@ test('reload: a changed check drops its old result; a run under the old config i
   const stale = exporter.runAll();
   while (hold.length === 0) await new Promise((r) => setTimeout(r, 5));
   exporter.reload(config({ targets: [{ name: 'a', checks: [{ type: 'tcp', name: 'port', address: `127.0.0.1:${srv.port}` }] }] }));
-  for (const release of hold) release();
-  await stale;
+  await stale; // returns because the old run was cancelled: the server never answered it
+  while (cancelled < 1) await new Promise((r) => setTimeout(r, 5));
   assert.equal(exporter.status('a')?.results.size, 0, 'the old http result was not applied');
   assert.doesNotMatch(exporter.metrics(), /check="http"/);
   await exporter.runAll();
   assert.equal(exporter.status('a')?.results.get('port')?.success, true);
   assert.match(exporter.metrics(), /project_check_success\{project="a",check="port"\} 1/);
+
+  exporter.reload(config({ targets: [{ name: 'b', checks: [{ type: 'http', url: `${base}/slow` }] }] }));
+  const removed = exporter.runAll();
+  while (hold.length < 2) await new Promise((r) => setTimeout(r, 5));
+  exporter.reload(config({ targets: [] }));
+  await removed;
+  while (cancelled < 2) await new Promise((r) => setTimeout(r, 5));
+  assert.equal(exporter.metrics(), '');
+  for (const release of hold) release();
 });
 
 test('concurrency: never more checks at once than configured, and every project is checked', async (t) => {
