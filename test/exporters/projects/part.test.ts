@@ -55,10 +55,17 @@ test("the default vigil.yml's example project is Vigil's own /-/healthy, and it 
   assert.match(original, /url: http:\/\/127\.0\.0\.1:9470\/-\/healthy/);
   const vigil = await startVigil('projects: {targets: []}\n', { parts: [projectsPart] });
   t.after(() => vigil.stop());
-  // Point the example at the port this test's Vigil listens on, keep everything else as shipped.
-  await writeFile(vigil.configFile, original.replaceAll('127.0.0.1:9470', new URL(vigil.url).host));
+  // Point the example at this test's Vigil: its port, and its process through a pid file
+  // (the shipped command-line regex matches `npm start`, not a test runner).
+  const pidFile = join(vigil.dir, 'vigil.pid');
+  await writeFile(pidFile, String(process.pid));
+  const cmdline = /^( +)cmdline: .*$/m;
+  assert.match(original, cmdline);
+  const adapted = original.replaceAll('127.0.0.1:9470', new URL(vigil.url).host).replace(cmdline, `$1pid_file: ${pidFile}`);
+  await writeFile(vigil.configFile, adapted);
   assert.equal((await fetch(`${vigil.url}/-/reload`, { method: 'POST' })).status, 200);
   const text = await waitForMetrics(vigil, (m) => m.includes('project_up{project="vigil"}'));
   assert.match(text, /^project_up\{project="vigil"\} 1$/m);
   assert.match(text, /^project_http_status_code\{project="vigil"\} 200$/m);
+  assert.match(text, /^project_processes\{project="vigil"\} 1$/m);
 });
