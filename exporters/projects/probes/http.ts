@@ -90,7 +90,7 @@ export const probeHttp: Probe<HttpCheck> = (check, signal) => {
         });
       }
     });
-    req.once('error', (err) => finish(false, networkReason(err)));
+    req.on('error', (err) => finish(false, networkReason(err)));
     req.once('response', (res: IncomingMessage) => {
       phaseEnd('processing');
       statusCode = res.statusCode ?? 0;
@@ -103,7 +103,7 @@ export const probeHttp: Probe<HttpCheck> = (check, signal) => {
         chunks.push(part);
         kept += part.length;
       });
-      res.once('error', (err) => finish(false, networkReason(err)));
+      res.on('error', (err) => finish(false, networkReason(err)));
       res.once('close', () => {
         if (!res.complete) finish(false, 'connection closed before the response ended');
       });

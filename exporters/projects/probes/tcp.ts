@@ -23,6 +23,6 @@ export const probeTcp: Probe<TcpCheck> = (check, signal) => {
     const onAbort = (): void => finish(false, 'aborted');
     signal.addEventListener('abort', onAbort, { once: true });
     socket.once('connect', () => finish(true, ''));
-    socket.once('error', (err) => finish(false, networkReason(err)));
+    socket.on('error', (err) => finish(false, networkReason(err)));
   });
 };

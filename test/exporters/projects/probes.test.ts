@@ -80,6 +80,18 @@ test('http: a server that never answers is cut off by the signal; a closed port 
   assert.equal(refused.http?.statusCode, 0);
 });
 
+test('http: a response cut off before its end fails', async (t) => {
+  const srv = await httpServer((_req, res) => {
+    res.writeHead(200, { 'content-length': '100' });
+    res.write('only part of it', () => res.destroy());
+  });
+  t.after(() => srv.close());
+  const r = await probeHttp(check<HttpCheck>({ type: 'http', url: `http://127.0.0.1:${srv.port}/` }), never);
+  assert.equal(r.success, false);
+  assert.equal(r.http?.statusCode, 200);
+  assert.equal(r.reason, 'connection reset by peer');
+});
+
 test('https: a self-signed certificate fails with tls_verify, passes without, and its expiry is reported', async (t) => {
   const srv = await httpsServer((_req, res) => res.end('secure'));
   t.after(() => srv.close());
