@@ -352,3 +352,31 @@ test('reload reschedules: one cron task per distinct interval, none for interval
   await exporter.stop();
   assert.deepEqual(ours(), []);
 });
+
+test('secrets in headers and URLs never reach logs or metrics', async (t) => {
+  const seen: string[] = [];
+  const srv = await httpServer((req, res) => {
+    seen.push(`${String(req.headers.authorization)} ${String(req.headers['x-api-key'])}`);
+    res.statusCode = 503;
+    res.end();
+  });
+  t.after(() => srv.close());
+  const { logger, records } = capturingLogger('debug');
+  const exporter = createProjectsExporter({
+    logger,
+    config: config({
+      targets: [
+        { name: 'api', checks: [{ type: 'http', url: `http://robot:pa55word@127.0.0.1:${srv.port}/?token=t0ken`, headers: { 'X-Api-Key': 'k3y-s3cret' } }] },
+        { name: 'gone', checks: [{ type: 'http', url: `http://robot:pa55word@127.0.0.1:${await closedPort()}/?token=t0ken`, headers: { 'X-Api-Key': 'k3y-s3cret' } }] },
+      ],
+    }),
+  });
+  t.after(() => exporter.stop());
+  await exporter.runAll();
+  assert.deepEqual(seen, [`Basic ${Buffer.from('robot:pa55word').toString('base64')} k3y-s3cret`], 'the secrets were sent');
+  assert.equal(statusEvents(records).length, 2);
+  const everything = JSON.stringify(records) + exporter.metrics();
+  for (const secret of ['pa55word', 't0ken', 'k3y-s3cret', Buffer.from('robot:pa55word').toString('base64')]) {
+    assert.ok(!everything.includes(secret), `${secret} leaked`);
+  }
+});
