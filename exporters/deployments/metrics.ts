@@ -18,6 +18,8 @@ export interface DeploymentMetrics {
   readonly deployments: Counter<'project' | 'environment' | 'status'>;
   readonly leadTime: Histogram<'project' | 'workflow'>;
   readonly requests: Counter<'source' | 'event' | 'result'>;
+  readonly streamClients: Gauge;
+  readonly streamDropped: Counter;
   /** Marks the cached text stale; call after every change. */
   changed(): void;
   /** The exposition text, rendered again only after a change. */
@@ -100,6 +102,17 @@ export function createDeploymentMetrics(cfg: DeploymentsConfig['metrics']): Depl
     registers,
   });
 
+  const streamClients = new Gauge({
+    name: 'vigil_deployments_stream_clients',
+    help: 'Clients connected to the deployments live stream.',
+    registers,
+  });
+  const streamDropped = new Counter({
+    name: 'vigil_deployments_stream_dropped_clients_total',
+    help: 'Live stream clients disconnected because they did not keep up.',
+    registers,
+  });
+
   let version = 0;
   let cached: { version: number; text: string } | undefined;
   return {
@@ -115,6 +128,8 @@ export function createDeploymentMetrics(cfg: DeploymentsConfig['metrics']): Depl
     deployments,
     leadTime,
     requests,
+    streamClients,
+    streamDropped,
     changed() {
       version++;
     },

@@ -22,6 +22,9 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
   return Array.isArray(v) ? v[0] : v;
 };
 
+/** The most runs one list request returns. */
+const MAX_LIST = 1000;
+
 interface Secrets {
   readonly github?: Secret;
   readonly token?: Secret;
@@ -39,7 +42,14 @@ export function createDeploymentsPart(config: VigilConfig, ctx: PartContext): Pa
   let cfg = config.deployments;
   let secrets: Secrets = {};
   const metrics = createDeploymentMetrics(cfg.metrics);
-  const hub = createStreamHub({ maxClients: cfg.stream.max_clients, maxBuffer: cfg.stream.max_buffer, keepaliveMs: cfg.stream.keepalive });
+  const hub = createStreamHub({ maxClients: cfg.stream.max_clients, maxBuffer: cfg.stream.max_buffer, keepaliveMs: cfg.stream.keepalive }, (clients, dropped) => {
+    metrics.streamClients.set(clients);
+    if (dropped) {
+      metrics.streamDropped.inc();
+      logger.warn('dropped a live stream client that did not keep up', { event: { action: 'deployments-stream-client-dropped' }, vigil: { part: 'deployments' } });
+    }
+    metrics.changed();
+  });
   const tracker = createTracker(cfg, metrics, (change) => {
     logChange(logger, change, change.run.source);
     if (hub.clients > 0) {
@@ -204,8 +214,8 @@ export function createDeploymentsPart(config: VigilConfig, ctx: PartContext): Pa
       handler: (req, res) => {
         const limitText = req.query.get('limit');
         const limit = limitText === null ? 20 : Number(limitText);
-        if (!Number.isInteger(limit) || limit < 1 || limit > cfg.history.max_runs) {
-          throw new HttpError(400, `limit: expected an integer from 1 to ${cfg.history.max_runs}, got ${JSON.stringify(limitText)}`);
+        if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST) {
+          throw new HttpError(400, `limit: expected an integer from 1 to ${MAX_LIST}, got ${JSON.stringify(limitText)}`);
         }
         const projectName = req.query.get('project') || undefined;
         const runs = tracker.recent(projectName, limit).map((run) => {

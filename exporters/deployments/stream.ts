@@ -20,14 +20,15 @@ export interface StreamOptions {
   readonly keepaliveMs: number;
 }
 
-export function createStreamHub(initial: StreamOptions): StreamHub {
+export function createStreamHub(initial: StreamOptions, onClients: (clients: number, dropped: boolean) => void = () => undefined): StreamHub {
   let opts = initial;
   const clients = new Set<ServerResponse>();
   let dropped = 0;
   let keepalive: NodeJS.Timeout | undefined;
 
-  const remove = (res: ServerResponse): void => {
-    clients.delete(res);
+  const remove = (res: ServerResponse, slow = false): void => {
+    if (!clients.delete(res)) return;
+    onClients(clients.size, slow);
     if (clients.size === 0 && keepalive) {
       clearInterval(keepalive);
       keepalive = undefined;
@@ -37,7 +38,7 @@ export function createStreamHub(initial: StreamOptions): StreamHub {
   const send = (res: ServerResponse, chunk: string): void => {
     if (res.writableLength > opts.maxBuffer) {
       dropped++;
-      remove(res);
+      remove(res, true);
       res.destroy();
       return;
     }
@@ -59,6 +60,7 @@ export function createStreamHub(initial: StreamOptions): StreamHub {
       });
       res.write(`retry: 5000\n: connected\n\n`);
       clients.add(res);
+      onClients(clients.size, false);
       req.socket.setNoDelay(true);
       const gone = (): void => remove(res);
       req.on('close', gone);
@@ -84,6 +86,7 @@ export function createStreamHub(initial: StreamOptions): StreamHub {
     close() {
       for (const res of clients) res.end();
       clients.clear();
+      onClients(0, false);
       if (keepalive) clearInterval(keepalive);
       keepalive = undefined;
     },

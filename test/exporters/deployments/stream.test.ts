@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import { describe, it } from 'node:test';
+import { deploymentsPart } from '../../../exporters/deployments/part';
+import { startVigil } from '../../helpers/vigil';
+import { config, parseMetrics, postEvents, TOKEN } from './helpers';
+
+/** Reads Server-Sent Events until `want` events named "change" have arrived. */
+function readEvents(url: string, want: number): { ready: Promise<void>; events: Promise<{ action: string; run: { id: string; status: string } }[]> } {
+  let onReady: () => void = () => undefined;
+  const ready = new Promise<void>((r) => (onReady = r));
+  const events = new Promise<{ action: string; run: { id: string; status: string } }[]>((resolve, reject) => {
+    const req = request(`${url}/api/v1/deployments/stream`, (res) => {
+      assert.equal(res.statusCode, 200);
+      assert.match(res.headers['content-type'] ?? '', /^text\/event-stream/);
+      let buf = '';
+      const got: { action: string; run: { id: string; status: string } }[] = [];
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        if (buf === '') onReady();
+        buf += chunk;
+        let end: number;
+        while ((end = buf.indexOf('\n\n')) !== -1) {
+          const block = buf.slice(0, end);
+          buf = buf.slice(end + 2);
+          const data = /^data: (.*)$/m.exec(block);
+          if (/^event: change$/m.test(block) && data) got.push(JSON.parse(data[1] as string) as (typeof got)[number]);
+        }
+        if (got.length >= want) {
+          req.destroy();
+          resolve(got);
+        }
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  return { ready, events };
+}
+
+describe('live stream', () => {
+  it('pushes every change to a connected client as it happens', async () => {
+    const vigil = await startVigil(config(), { env: { VIGIL_API_TOKEN: TOKEN }, parts: [deploymentsPart] });
+    try {
+      const client = readEvents(vigil.url, 3);
+      await client.ready;
+      const base = { project: 'shop', deployment_id: 9, environment: 'prod' };
+      await postEvents(vigil.url, { ...base, type: 'deployment_started' });
+      await postEvents(vigil.url, { ...base, type: 'job_started', job: 'build' });
+      await postEvents(vigil.url, { ...base, type: 'deployment_completed', status: 'success' });
+      const events = await client.events;
+      assert.deepEqual(
+        events.map((e) => [e.action, e.run.id, e.run.status]),
+        [
+          ['deployment_started', 'shop:9', 'in_progress'],
+          ['job_started', 'shop:9', 'in_progress'],
+          ['deployment_completed', 'shop:9', 'completed'],
+        ],
+      );
+    } finally {
+      await vigil.stop();
+    }
+  });
+
+  it('drops a client that does not read instead of buffering without bound', { timeout: 20_000 }, async () => {
+    const vigil = await startVigil(config('  body_limit: 8MiB\n  stream:\n    max_buffer: 64KiB\n'), { env: { VIGIL_API_TOKEN: TOKEN }, parts: [deploymentsPart] });
+    try {
+      const { hostname, port } = new URL(vigil.url);
+      const socket = connect(Number(port), hostname);
+      await new Promise<void>((r) => socket.once('connect', () => r()));
+      socket.write(`GET /api/v1/deployments/stream HTTP/1.1\r\nHost: ${hostname}\r\n\r\n`);
+      socket.pause(); // a reader that never reads
+      const closed = new Promise<void>((r) => socket.once('close', () => r()));
+      socket.on('error', () => undefined);
+      await new Promise((r) => setTimeout(r, 50));
+      const dropped = async (): Promise<number | undefined> =>
+        parseMetrics(await (await fetch(`${vigil.url}/metrics`)).text(), /^vigil_deployments_stream/).get('vigil_deployments_stream_dropped_clients_total{}');
+      assert.equal(parseMetrics(await (await fetch(`${vigil.url}/metrics`)).text(), /^vigil_deployments_stream/).get('vigil_deployments_stream_clients{}'), 1);
+      const line = 'x'.repeat(60_000);
+      let batches = 0;
+      while ((await dropped()) === 0 && batches < 60) {
+        const batch = Array.from({ length: 20 }, () => ({ type: 'log_entry', project: 'shop', deployment_id: 1, message: line }));
+        assert.equal((await postEvents(vigil.url, batch)).status, 202);
+        batches++;
+      }
+      assert.equal(await dropped(), 1, `the server dropped the stalled stream (after ${batches} batches of 1.2 MB)`);
+      socket.resume(); // what reached the socket drains, then the server's end arrives
+      await closed;
+      assert.equal(parseMetrics(await (await fetch(`${vigil.url}/metrics`)).text(), /^vigil_deployments_stream/).get('vigil_deployments_stream_clients{}'), 0);
+    } finally {
+      await vigil.stop();
+    }
+  });
+});
