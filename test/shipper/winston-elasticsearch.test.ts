@@ -70,7 +70,8 @@ function reset(): void {
 async function runWinstonElasticsearch(): Promise<Outcome> {
   es = forWes;
   reset();
-  const transport = new ElasticsearchTransport({
+  // internalLogger (console.error by default) is an option of the package missing from its typings.
+  const options = {
     level: 'info',
     dataStream: true,
     index: 'logs-vigil.app-default',
@@ -78,7 +79,8 @@ async function runWinstonElasticsearch(): Promise<Outcome> {
     retryLimit: 5,
     clientOpts: { node: es.url, maxRetries: 0 },
     internalLogger: () => undefined,
-  });
+  };
+  const transport = new ElasticsearchTransport(options);
   transport.on('error', () => undefined);
   transport.on('warning', () => undefined);
   const logger = createLogger({ level: 'info', silent: true, transports: [transport] });
