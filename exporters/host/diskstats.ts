@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Collector } from '../../core/collector';
 import type { MetricFamily, MetricType, Sample } from '../../core/exposition';
+import { forEachLine, splitFields } from './fields';
 import type { FileReader } from './file-reader';
 
 /** /proc/diskstats counts sectors of 512 bytes whatever the device's own sector size. */
@@ -17,14 +18,20 @@ export interface DiskStats {
 /** Pure: parses /proc/diskstats (Documentation/admin-guide/iostats.rst). */
 export function parseDiskstats(text: string): DiskStats[] {
   const out: DiskStats[] = [];
-  for (const line of text.split('\n')) {
-    const f = line.trim().split(/\s+/);
-    if (f.length === 1 && f[0] === '') continue;
-    if (f.length < 14) throw new Error(`/proc/diskstats: malformed line ${JSON.stringify(line)}`);
-    const nums = f.map((x, i) => (i === 2 ? 0 : Number(x)));
-    if (nums.some((x) => !Number.isFinite(x))) throw new Error(`/proc/diskstats: invalid value in ${JSON.stringify(line)}`);
-    out.push({ major: nums[0] as number, minor: nums[1] as number, device: f[2] as string, values: nums.slice(3) });
-  }
+  const where = (start: number, end: number): string => JSON.stringify(text.slice(start, end));
+  forEachLine(text, (start, end) => {
+    const f = splitFields(text, start, end);
+    if (f.length === 0) return;
+    if (f.length < 14) throw new Error(`/proc/diskstats: malformed line ${where(start, end)}`);
+    const values: number[] = new Array<number>(f.length - 3);
+    for (let i = 3; i < f.length; i++) values[i - 3] = Number(f[i]);
+    const major = Number(f[0]);
+    const minor = Number(f[1]);
+    if (!Number.isFinite(major) || !Number.isFinite(minor) || values.some((x) => !Number.isFinite(x))) {
+      throw new Error(`/proc/diskstats: invalid value in ${where(start, end)}`);
+    }
+    out.push({ major, minor, device: f[2] as string, values });
+  });
   return out;
 }
 

@@ -2,6 +2,7 @@ import { statfs as statfsCallback } from 'node:fs';
 import { join } from 'node:path';
 import type { Collector } from '../../core/collector';
 import type { Labels, MetricFamily, Sample } from '../../core/exposition';
+import { splitFields } from './fields';
 import type { FileReader } from './file-reader';
 
 export interface Mount {
@@ -37,7 +38,7 @@ export function parseMounts(text: string): Mount[] {
   const out: Mount[] = [];
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
-    const f = line.trim().split(/\s+/);
+    const f = splitFields(line);
     if (f.length < 4) throw new Error(`mounts: malformed line ${JSON.stringify(line)}`);
     out.push({
       device: unescapeMountField(f[0] as string),
@@ -146,54 +147,84 @@ export function createFilesystemCollector(deps: FilesystemDeps): Collector {
     }
   };
 
-  const statOne = (mountPoint: string): Promise<FsStats | undefined> => {
+  /**
+   * Starts statfs for a mount point, or gives undefined when its last call is still hanging.
+   * The answer is undefined when the call fails; `stuck` is set if the deadline passes first.
+   */
+  interface Call {
+    readonly mountPoint: string;
+    readonly answer: Promise<FsStats | undefined>;
+    stuck: boolean;
+  }
+  const statOne = (mountPoint: string): Call | undefined => {
     const path = join(deps.rootfs, mountPoint);
-    if (pending.has(path)) return Promise.resolve(undefined); // still stuck since an earlier scrape
-    const call = doStatfs(path);
-    pending.set(path, call);
-    let stuck = false;
-    call
-      .finally(() => {
-        pending.delete(path);
-        if (stuck) deps.onStuck?.(mountPoint, false);
-      })
-      .catch(() => undefined);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        stuck = true;
-        deps.onStuck?.(mountPoint, true);
-        resolve(undefined);
-      }, deps.mountTimeoutMs);
-      call.then(
-        (s) => {
-          clearTimeout(timer);
-          resolve(s);
-        },
-        () => {
-          clearTimeout(timer);
-          resolve(undefined);
-        },
-      );
+    if (pending.has(path)) return undefined;
+    const raw = doStatfs(path);
+    pending.set(path, raw);
+    const call: Call = {
+      mountPoint,
+      stuck: false,
+      answer: raw.then(
+        (s) => s,
+        () => undefined,
+      ),
+    };
+    void call.answer.then(() => {
+      pending.delete(path);
+      if (call.stuck) deps.onStuck?.(mountPoint, false);
     });
+    return call;
+  };
+
+  /** The answers of the calls, each one given up (and its mount marked stuck) at the deadline. */
+  const answers = async (calls: readonly (Call | undefined)[]): Promise<(FsStats | undefined)[]> => {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'deadline'>((resolve) => {
+      timer = setTimeout(() => resolve('deadline'), deps.mountTimeoutMs);
+    });
+    try {
+      return await Promise.all(
+        calls.map(async (call) => {
+          if (!call) return undefined;
+          const answer = await Promise.race([call.answer, deadline]);
+          if (answer !== 'deadline') return answer;
+          if (!call.stuck) {
+            call.stuck = true;
+            deps.onStuck?.(call.mountPoint, true);
+          }
+          return undefined;
+        }),
+      );
+    } finally {
+      clearTimeout(timer);
+    }
   };
 
   // statfs of the mount points seen last scrape starts together with the read of the mounts
   // file, so a scrape waits for one round trip instead of two; mounts that are new this scrape
   // are asked afterwards, vanished ones are dropped.
   let known: readonly string[] = [];
+  let lastText: string | undefined;
+  let lastMounts: Mount[] = [];
   return {
     name: 'filesystem',
     async collect() {
-      const started = new Map<string, Promise<FsStats | undefined>>();
+      const started = new Map<string, Call | undefined>();
       for (const mountPoint of known) started.set(mountPoint, statOne(mountPoint));
       let mounts: Mount[];
       try {
-        mounts = selectMounts(parseMounts(await readMounts()), deps.rootfs, deps.mountPointsExclude, deps.fsTypesExclude);
+        const text = await readMounts();
+        // The mount table rarely changes: parse it again only when it does.
+        if (text !== lastText) {
+          lastMounts = selectMounts(parseMounts(text), deps.rootfs, deps.mountPointsExclude, deps.fsTypesExclude);
+          lastText = text;
+        }
+        mounts = lastMounts;
       } catch (err) {
         known = [];
         throw err;
       }
-      const stats = await Promise.all(mounts.map((m) => started.get(m.mountPoint) ?? statOne(m.mountPoint)));
+      const stats = await answers(mounts.map((m) => (started.has(m.mountPoint) ? started.get(m.mountPoint) : statOne(m.mountPoint))));
       known = [...new Set(mounts.map((m) => m.mountPoint))];
       return filesystemFamilies(mounts.map((mount, i) => ({ mount, stats: stats[i] })));
     },

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Collector } from '../../core/collector';
 import type { MetricFamily, Sample } from '../../core/exposition';
+import { splitFields } from './fields';
 import type { FileReader } from './file-reader';
 
 export interface NetDevStats {
@@ -25,7 +26,7 @@ export function parseNetDev(text: string): NetDevStats[] {
     const line = lines[i] as string;
     if (line.trim() === '') continue;
     const colon = line.lastIndexOf(':');
-    const values = line.slice(colon + 1).trim().split(/\s+/);
+    const values = splitFields(line, colon + 1);
     if (colon === -1 || values.length !== names.length) throw new Error(`/proc/net/dev: malformed line ${JSON.stringify(line)}`);
     const stats = new Map<string, number>();
     for (let j = 0; j < names.length; j++) {
@@ -38,6 +39,9 @@ export function parseNetDev(text: string): NetDevStats[] {
   return out;
 }
 
+/** Names and help texts by statistic: the same handful on every scrape. */
+const DESCS = new Map<string, { readonly name: string; readonly help: string }>();
+
 /** Pure: one counter family per statistic, named and described as node_exporter does. */
 export function netDevFamilies(devices: readonly NetDevStats[], exclude?: RegExp): MetricFamily[] {
   const byKey = new Map<string, Sample[]>();
@@ -49,12 +53,11 @@ export function netDevFamilies(devices: readonly NetDevStats[], exclude?: RegExp
       samples.push({ labels: { device: d.device }, value });
     }
   }
-  return [...byKey].map(([key, samples]) => ({
-    name: `node_network_${key}_total`,
-    help: `Network device statistic ${key}.`,
-    type: 'counter' as const,
-    samples,
-  }));
+  return [...byKey].map(([key, samples]) => {
+    let d = DESCS.get(key);
+    if (!d) DESCS.set(key, (d = { name: `node_network_${key}_total`, help: `Network device statistic ${key}.` }));
+    return { name: d.name, help: d.help, type: 'counter' as const, samples };
+  });
 }
 
 /** node_exporter's netdev collector, from /proc/net/dev (no netlink socket needed). */

@@ -28,6 +28,7 @@ export function createHostPart(config: VigilConfig, ctx: Parameters<PartDefiniti
         }),
     });
   let collectors = build();
+  let inflight: Promise<string> | undefined;
   const onError = (collector: string, error: Error): void => {
     logger.warn('collector failed', {
       ...errorFields(error),
@@ -49,7 +50,11 @@ export function createHostPart(config: VigilConfig, ctx: Parameters<PartDefiniti
       await reader.close();
     },
     metrics() {
-      return collectText(collectors, { timeoutMs: cfg.collector_timeout, onError });
+      // Scrapes that arrive while a collection runs (an HA pair of Prometheus servers) share it.
+      inflight ??= collectText(collectors, { timeoutMs: cfg.collector_timeout, onError }).finally(() => {
+        inflight = undefined;
+      });
+      return inflight;
     },
   };
 }

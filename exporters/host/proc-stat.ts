@@ -1,3 +1,5 @@
+import { splitFields } from './fields';
+
 /** The kernel's USER_HZ: /proc/stat counts CPU time in ticks of 1/100 s on every Linux platform. */
 export const USER_HZ = 100;
 
@@ -46,7 +48,7 @@ export function parseProcStat(text: string): ProcStat {
     start = end + 1;
     if (line.startsWith('cpu')) {
       if (line.charCodeAt(3) === 32) continue; // "cpu " is the total over all CPUs
-      const f = line.split(/\s+/);
+      const f = splitFields(line);
       const times = {} as CpuTimes;
       // Older kernels have fewer columns (guest since 2.6.24, guest_nice since 2.6.33).
       for (let i = 0; i < CPU_FIELDS.length; i++) {

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { collectText, type Collector } from '../../../core/collector';
+import { parseConfig } from '../../../core/config';
+import { createLogger } from '../../../core/logger';
 import { createHostCollectors } from '../../../exporters/host/collectors';
+import { createHostPart } from '../../../exporters/host/part';
 import { createFilesystemCollector, type FsStats } from '../../../exporters/host/filesystem';
 import { createWorkerFileReader } from '../../../exporters/host/worker-file-reader';
 import { FIXED_NOW, PROCFS, ROOTFS, fixtureConfig, fixtureStatfs } from './fixtures';
@@ -111,5 +114,27 @@ describe('host collectors under the runner', () => {
         ?.samples.find((s) => s.labels?.mode === 'iowait')?.value;
     assert.equal(await iowait(), 0.7);
     assert.equal(await iowait(), 0.7);
+  });
+
+  test('scrapes that arrive during a collection share it; the next scrape reads afresh', async () => {
+    const reads: string[] = [];
+    let loadavg = '0.50 0.40 0.30 1/88 7357\n';
+    const fake = {
+      read: (path: string) => {
+        reads.push(path);
+        return Promise.resolve(loadavg);
+      },
+      close: () => Promise.resolve(),
+    };
+    const config = parseConfig(`host:\n  procfs: /fixture/proc\n  collectors: [loadavg]\n`, 'vigil.yml', {});
+    const part = createHostPart(config, { logger: createLogger({ level: 'error', silent: true }), dataDir: '/tmp', env: {} }, { reader: fake });
+    const [a, b] = await Promise.all([part.metrics(), part.metrics()]);
+    assert.equal(a, b);
+    assert.match(a, /^node_load1 0\.5$/m);
+    assert.deepEqual(reads, ['/fixture/proc/loadavg']);
+    loadavg = '1.50 0.40 0.30 1/88 7357\n';
+    assert.match(await part.metrics(), /^node_load1 1\.5$/m);
+    assert.equal(reads.length, 2);
+    await part.stop();
   });
 });
