@@ -6,6 +6,11 @@ import { createHostCollectors, type HostDeps } from './collectors';
 import type { HostConfig } from './config';
 import { createWorkerFileReader } from './worker-file-reader';
 
+/** A host section as text, regular expressions by their source, to tell whether a reload changed it. */
+function configKey(c: HostConfig): string {
+  return JSON.stringify(c, (_key, value: unknown) => (value instanceof RegExp ? `/${value.source}/${value.flags}` : value));
+}
+
 /**
  * The host exporter: node_exporter's core collectors (cpu, meminfo, loadavg, filesystem, netdev,
  * diskstats, stat, uname, time) read from procfs and sysfs on every scrape, concurrently, each
@@ -41,6 +46,9 @@ export function createHostPart(config: VigilConfig, ctx: Parameters<PartDefiniti
     routes: () => [],
     async start() {},
     async reload(next) {
+      // An unchanged section keeps its collectors, and with them the CPU counters' history and
+      // the mount points whose statfs still hangs.
+      if (configKey(next.host) === configKey(cfg)) return;
       const roots = (c: HostConfig): string => `${c.procfs}\0${c.sysfs}\0${c.rootfs}`;
       if (roots(next.host) !== roots(cfg)) await reader.close();
       cfg = next.host;

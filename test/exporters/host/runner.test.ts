@@ -137,4 +137,23 @@ describe('host collectors under the runner', () => {
     assert.equal(reads.length, 2);
     await part.stop();
   });
+
+  test('a reload that leaves the host section as it was keeps collector state; a changed one starts afresh', async () => {
+    const stats = ['cpu0 100 0 50 1000 70 0 0 0 0 0\n', 'cpu0 110 0 55 1010 60 0 0 0 0 0\n', 'cpu0 120 0 60 1020 50 0 0 0 0 0\n'];
+    let i = 0;
+    const fake = { read: () => Promise.resolve(stats[i++] as string), close: () => Promise.resolve() };
+    const yaml = (timeout: string): string => `host:\n  procfs: /fixture/proc\n  collectors: [cpu]\n  collector_timeout: ${timeout}\n`;
+    const part = createHostPart(
+      parseConfig(yaml('5s'), 'vigil.yml', {}),
+      { logger: createLogger({ level: 'error', silent: true }), dataDir: '/tmp', env: {} },
+      { reader: fake },
+    );
+    const iowait = async (): Promise<string | undefined> => /^node_cpu_seconds_total\{cpu="0",mode="iowait"\} (\S+)$/m.exec(await part.metrics())?.[1];
+    assert.equal(await iowait(), '0.7');
+    await part.reload(parseConfig(yaml('5s'), 'vigil.yml', {}));
+    assert.equal(await iowait(), '0.7', 'the counter that went backwards is still held after a no-op reload');
+    await part.reload(parseConfig(yaml('4s'), 'vigil.yml', {}));
+    assert.equal(await iowait(), '0.5', 'new collectors after a real change have no history');
+    await part.stop();
+  });
 });
