@@ -12,7 +12,6 @@ import { load } from './lib/load';
 import { machine } from './lib/machine';
 import { rssBytes, startNodeExporter, startVigilProcess, type ChildServer } from './lib/processes';
 import { median, round } from './lib/stats';
-import { freePort } from '../test/helpers/ports';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -85,7 +84,7 @@ async function waitChecked(url: string, want: number, timeoutMs: number): Promis
 
 async function scrapeComparison(dir: string, okPort: number): Promise<string[]> {
   const vigil = await startVigilWith(dir, 'scrape-100', config(projectsYaml(100, okPort, { interval: '1h' })));
-  const nodeExporter = await startNodeExporter(await freePort());
+  const nodeExporter = await startNodeExporter();
   try {
     await waitChecked(vigil.url, 100, 30_000);
     const neUrl = `${nodeExporter.url}/metrics?${NODE_EXPORTER_COLLECTORS.map((c) => `collect[]=${c}`).join('&')}`;

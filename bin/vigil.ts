@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --import tsx
+#!/usr/bin/env node
 import { ConfigError, loadConfig } from '../core/config';
 import { createApp } from '../core/app';
 import { parseFlags, UsageError, USAGE, type Flags } from '../core/flags';

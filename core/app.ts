@@ -55,7 +55,7 @@ export function createApp(opts: AppOptions): App {
       path: '/metrics',
       handler: async (_req, res) => {
         const texts = await Promise.all(running.map(async (p) => p.metrics()));
-        texts.push(await self.registry.metrics());
+        texts.push(await self.render());
         sendText(res, 200, texts.join(''), CONTENT_TYPE);
       },
     },
@@ -168,6 +168,7 @@ export function createApp(opts: AppOptions): App {
         }
       }
       running = [];
+      self.stop();
       server.closeAllConnections();
       await closed;
     },

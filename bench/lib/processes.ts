@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '../../test/helpers/ports';
 
 const ROOT = join(import.meta.dirname, '../..');
 
@@ -26,42 +27,48 @@ async function stopChild(child: ChildProcess): Promise<void> {
   await Promise.race([exited, sleep(5000).then(() => child.kill('SIGKILL'))]);
 }
 
-/** Runs `vigil serve` as its own process (as users run it) and waits for its ready log line. */
-export async function startVigilProcess(configFile: string, storagePath: string, env: Record<string, string> = {}): Promise<ChildServer> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(ROOT, 'bin/vigil.ts'), 'serve', `--config.file=${configFile}`, '--web.listen-address=127.0.0.1:0', `--storage.path=${storagePath}`, '--log.level=warn'],
-    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } },
-  );
-  let out = '';
-  const port = await new Promise<number>((resolve, reject) => {
-    const onData = (d: Buffer): void => {
-      out += d.toString();
-      const m = /"message":"Vigil is ready".*?"port":(\d+)/.exec(out);
-      if (m) {
-        child.stdout?.off('data', onData);
-        child.stdout?.resume();
-        resolve(Number(m[1]));
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`vigil exited with ${code}: ${out}`)));
-  });
-  return { child, url: `http://127.0.0.1:${port}`, stop: () => stopChild(child) };
+let built = false;
+
+/** Builds dist/vigil.mjs once per benchmark process, as `npm start` does. */
+function buildOnce(): void {
+  if (built) return;
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  built = true;
 }
 
-/** Runs Debian's prometheus-node-exporter on a free port. */
-export async function startNodeExporter(port: number): Promise<ChildServer> {
-  const child = spawn('prometheus-node-exporter', [`--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' });
+/** Runs `vigil serve` from the build `npm start` runs, on a free port, and waits until ready. */
+export async function startVigilProcess(configFile: string, storagePath: string, env: Record<string, string> = {}): Promise<ChildServer> {
+  buildOnce();
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'dist/vigil.mjs'), 'serve', `--config.file=${configFile}`, `--web.listen-address=127.0.0.1:${port}`, `--storage.path=${storagePath}`, '--log.level=warn'],
+    { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...env } },
+  );
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
+  await waitReady(child, `${url}/-/ready`);
+  return { child, url, stop: () => stopChild(child) };
+}
+
+async function waitReady(child: ChildProcess, url: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`${url}: the process exited with ${child.exitCode}`);
     try {
-      if ((await fetch(`${url}/metrics`)).ok) return { child, url, stop: () => stopChild(child) };
+      if ((await fetch(url)).ok) return;
     } catch {
       // not yet listening
     }
     await sleep(100);
   }
   await stopChild(child);
-  throw new Error('prometheus-node-exporter did not start');
+  throw new Error(`${url} did not become ready in 30 s`);
+}
+
+/** Runs Debian's prometheus-node-exporter on a free port. */
+export async function startNodeExporter(): Promise<ChildServer> {
+  const port = await freePort();
+  const child = spawn('prometheus-node-exporter', [`--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  await waitReady(child, `${url}/metrics`);
+  return { child, url, stop: () => stopChild(child) };
 }

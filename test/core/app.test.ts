@@ -53,6 +53,8 @@ test('built-in endpoints answer, /metrics joins parts and self metrics', async (
     assert.match(text, /^fake_value 1$/m);
     assert.match(text, /^vigil_build_info\{version="0\.1\.0",nodejs_version="v20\.[0-9.]+"\} 1$/m);
     assert.match(text, /^vigil_config_last_reload_successful 1$/m);
+    assert.match(text, /^process_resident_memory_bytes [1-9][0-9]+$/m);
+    assert.match(text, /^process_open_fds [1-9][0-9]*$/m);
     const lint = await promtoolFindings(text);
     assert.deepEqual(lint.findings, []);
     assert.equal(lint.code, 0);
@@ -137,4 +139,11 @@ test('POST /-/reload applies a valid file and refuses an invalid one, keeping th
     await vigil.stop();
   }
   assert.deepEqual(log, ['create', 'start', 'reload debug', 'stop', 'create', 'start', 'stop']);
+});
+
+test('self metrics: the open-files limit parser', async () => {
+  const { parseMaxFds } = await import('../../core/self-metrics');
+  assert.equal(parseMaxFds('Limit                     Soft Limit           Hard Limit           Units\nMax open files            1024                 524288               files\n'), 1024);
+  assert.equal(parseMaxFds('Max open files            unlimited            unlimited            files\n'), Infinity);
+  assert.equal(parseMaxFds(''), undefined);
 });
