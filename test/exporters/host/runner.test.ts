@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { collectText, type Collector } from '../../../core/collector';
 import { parseConfig } from '../../../core/config';
@@ -155,5 +158,32 @@ describe('host collectors under the runner', () => {
     await part.reload(parseConfig(yaml('4s'), 'vigil.yml', {}));
     assert.equal(await iowait(), '0.5', 'new collectors after a real change have no history');
     await part.stop();
+  });
+
+  test('without /proc/1/mounts (hidepid) the filesystem collector falls back to /proc/mounts', async () => {
+    const procfs = await mkdtemp(join(tmpdir(), 'vigil-procfs-'));
+    try {
+      await copyFile(join(PROCFS, '1', 'mounts'), join(procfs, 'mounts'));
+      const cfg = fixtureConfig();
+      const fs = createFilesystemCollector({
+        reader,
+        procfs,
+        rootfs: ROOTFS,
+        mountPointsExclude: cfg.filesystem.mount_points_exclude,
+        fsTypesExclude: cfg.filesystem.fs_types_exclude,
+        mountTimeoutMs: 50,
+        statfs: fixtureStatfs(),
+      });
+      const fams = await fs.collect(new AbortController().signal);
+      const mountpoints = fams.find((f) => f.name === 'node_filesystem_device_error')?.samples.map((x) => x.labels?.mountpoint);
+      assert.deepEqual(mountpoints, ['/', '/mnt/sandboxing/model_tools_env/v1/python', '/run', '/boot', '/mnt/backup disk', '/mnt/nfs']);
+      // Neither file: the collector fails with the reason.
+      const empty = join(procfs, 'empty');
+      await mkdir(empty);
+      const none = createFilesystemCollector({ reader, procfs: empty, rootfs: ROOTFS, mountTimeoutMs: 50, mountPointsExclude: /^$/, fsTypesExclude: /^$/ });
+      await assert.rejects(none.collect(new AbortController().signal), (err: NodeJS.ErrnoException) => err.code === 'ENOENT');
+    } finally {
+      await rm(procfs, { recursive: true, force: true });
+    }
   });
 });
