@@ -7,9 +7,10 @@
  *  3. signed GitHub workflow_job payloads (the ~10 KB fixture, a new job id and delivery id each):
  *     requests/s;
  *  4. RSS of the Vigil process over 1,000,000 events with the default bounded history.
- * Vigil runs as users run it (`vigil serve`, log level info so every event is logged as ECS JSON).
+ * Vigil runs as `npm start` runs it (the dist/vigil.mjs bundle, `serve`, log level info so every
+ * event is logged as ECS JSON to stdout, which this process reads and drops).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -97,7 +98,7 @@ async function startVigil(dir: string, gcOnSignal = false): Promise<Child> {
   await writeFile(file, 'log: {level: info}\nhost: {enabled: false}\nprojects: {enabled: false}\nshipper: {enabled: false}\ndeployments: {enabled: true}\n');
   const child = spawn(
     process.execPath,
-    [...(gcOnSignal ? ['--expose-gc', '--import', GC_ON_SIGNAL] : []), '--import', 'tsx', join(ROOT, 'bin/vigil.ts'), 'serve', `--config.file=${file}`, '--web.listen-address=127.0.0.1:0', `--storage.path=${join(dir, 'data')}`],
+    [...(gcOnSignal ? ['--expose-gc', '--import', GC_ON_SIGNAL] : []), join(ROOT, 'dist/vigil.mjs'), 'serve', `--config.file=${file}`, '--web.listen-address=127.0.0.1:0', `--storage.path=${join(dir, 'data')}`],
     { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, VIGIL_API_TOKEN: TOKEN, GITHUB_WEBHOOK_SECRET: SECRET } },
   );
   const port = await waitForPort(child, /"message":"Vigil is ready".*?"port":(\d+)/);
@@ -252,6 +253,7 @@ async function memory(dir: string): Promise<void> {
 
 async function main(): Promise<void> {
   console.log(`machine: ${machine()}`);
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' }); // dist/vigil.mjs, what `npm start` runs
   const dir = await mkdtemp(join(tmpdir(), 'vigil-bench-deployments-'));
   const only = process.env.BENCH_ONLY;
   try {

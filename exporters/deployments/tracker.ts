@@ -206,13 +206,18 @@ export function createTracker(initial: DeploymentsConfig, metrics: DeploymentMet
     }
   };
 
-  const countStep = (run: RunRecord, job: JobRecord, step: StepRecord): void => {
-    step.counted = true;
-    if (step.duration_seconds === null) return;
+  /** Labels of a job's steps: computed once per job, not once per step. */
+  const stepScope = (run: RunRecord, job: JobRecord): { project: string; workflow: string; job: string; scope: string } => {
     const l = runLabels(run);
     const jobName = jobLabel(l, job.name);
-    const stepName = steps.value(`${l.project}\u0000${l.workflow}\u0000${jobName}`, step.name);
-    metrics.stepDuration.observe({ ...l, job: jobName, step: stepName, conclusion: conclusionLabel(step.conclusion) }, step.duration_seconds);
+    return { ...l, job: jobName, scope: `${l.project}\u0000${l.workflow}\u0000${jobName}` };
+  };
+
+  const countStep = (s: ReturnType<typeof stepScope>, step: StepRecord): void => {
+    step.counted = true;
+    if (step.duration_seconds === null) return;
+    const labels = { project: s.project, workflow: s.workflow, job: s.job, step: steps.value(s.scope, step.name), conclusion: conclusionLabel(step.conclusion) };
+    metrics.stepDuration.observe(labels, step.duration_seconds);
   };
 
   const countJob = (run: RunRecord, job: JobRecord): void => {
@@ -223,7 +228,8 @@ export function createTracker(initial: DeploymentsConfig, metrics: DeploymentMet
     metrics.jobRuns.inc(labels);
     if (job.duration_seconds !== null) metrics.jobDuration.observe(labels, job.duration_seconds);
     if (job.queue_seconds !== null) metrics.jobQueue.observe({ ...l, job: jobName }, job.queue_seconds);
-    for (const step of job.steps) if (step.status === 'completed' && !step.counted) countStep(run, job, step);
+    const scope = { ...l, job: jobName, scope: `${l.project}\u0000${l.workflow}\u0000${jobName}` };
+    for (const step of job.steps) if (step.status === 'completed' && !step.counted) countStep(scope, step);
   };
 
   const mergeStep = (step: StepRecord, input: StepInput): void => {
@@ -344,7 +350,7 @@ export function createTracker(initial: DeploymentsConfig, metrics: DeploymentMet
         return { outcome: 'duplicate', run, job, step };
       }
       mergeStep(step, input);
-      if (step.status === 'completed') countStep(run, job, step);
+      if (step.status === 'completed') countStep(stepScope(run, job), step);
       touch(run, { action, job, step });
       return { outcome: 'accepted', run, job, step };
     },
