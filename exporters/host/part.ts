@@ -1,7 +1,7 @@
 import { collectText, type Collector } from '../../core/collector';
 import type { VigilConfig } from '../../core/config';
 import { errorFields } from '../../core/logger';
-import type { Part, PartDefinition } from '../../core/part';
+import type { Part, PartContext, PartDefinition } from '../../core/part';
 import { createHostCollectors, type HostDeps } from './collectors';
 import type { HostConfig } from './config';
 import { createWorkerFileReader } from './worker-file-reader';
@@ -15,9 +15,10 @@ function configKey(c: HostConfig): string {
  * The host exporter: node_exporter's core collectors (cpu, meminfo, loadavg, filesystem, netdev,
  * diskstats, stat, uname, time) read from procfs and sysfs on every scrape, concurrently, each
  * under the configured timeout. A scrape reads a handful of kernel files through descriptors kept
- * open, never spawns a process and never does synchronous I/O.
+ * open (on the reader thread, see worker-file-reader.ts), never spawns a process and never does
+ * I/O on the event loop.
  */
-export function createHostPart(config: VigilConfig, ctx: Parameters<PartDefinition['create']>[1], deps: Partial<HostDeps> = {}): Part {
+export function createHostPart(config: VigilConfig, ctx: PartContext, deps: Partial<HostDeps> = {}): Part {
   const { logger } = ctx;
   const reader = deps.reader ?? createWorkerFileReader();
   let cfg: HostConfig = config.host;
@@ -32,15 +33,29 @@ export function createHostPart(config: VigilConfig, ctx: Parameters<PartDefiniti
           file: { path: mountPoint },
         }),
     });
-  let collectors = build();
-  let inflight: Promise<string> | undefined;
+  // A collector that keeps failing the same way is logged once, and again when it recovers.
+  const failing = new Map<string, string>();
   const onError = (collector: string, error: Error): void => {
+    if (failing.get(collector) === error.message) return;
+    failing.set(collector, error.message);
     logger.warn('collector failed', {
       ...errorFields(error),
       event: { action: 'collector-failed' },
       vigil: { part: 'host', collector },
     });
   };
+  const watch = (c: Collector): Collector => ({
+    name: c.name,
+    async collect(signal) {
+      const families = await c.collect(signal);
+      if (failing.delete(c.name)) {
+        logger.info('collector recovered', { event: { action: 'collector-recovered' }, vigil: { part: 'host', collector: c.name } });
+      }
+      return families;
+    },
+  });
+  let collectors = build().map(watch);
+  let inflight: Promise<string> | undefined;
   return {
     name: 'host',
     routes: () => [],
@@ -52,7 +67,7 @@ export function createHostPart(config: VigilConfig, ctx: Parameters<PartDefiniti
       const roots = (c: HostConfig): string => `${c.procfs}\0${c.sysfs}\0${c.rootfs}`;
       if (roots(next.host) !== roots(cfg)) await reader.close();
       cfg = next.host;
-      collectors = build();
+      collectors = build().map(watch);
     },
     async stop() {
       await reader.close();

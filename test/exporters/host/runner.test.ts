@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { Writable } from 'node:stream';
+import winston from 'winston';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { collectText, type Collector } from '../../../core/collector';
@@ -185,5 +187,34 @@ describe('host collectors under the runner', () => {
     } finally {
       await rm(procfs, { recursive: true, force: true });
     }
+  });
+
+  test('a collector that keeps failing is logged once, with ECS fields, and once when it recovers', async () => {
+    const records: Record<string, unknown>[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        records.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+        done();
+      },
+    });
+    const logger = createLogger({ level: 'info', silent: true, transports: [new winston.transports.Stream({ stream })] });
+    let failures = 3;
+    const fake = {
+      read: () =>
+        failures-- > 0
+          ? Promise.reject(Object.assign(new Error("ENOENT: no such file or directory, open '/fixture/proc/loadavg'"), { code: 'ENOENT' }))
+          : Promise.resolve('0.50 0.40 0.30 1/88 7357\n'),
+      close: () => Promise.resolve(),
+    };
+    const config = parseConfig('host:\n  procfs: /fixture/proc\n  collectors: [loadavg]\n', 'vigil.yml', {});
+    const part = createHostPart(config, { logger, dataDir: '/tmp', env: {} }, { reader: fake });
+    for (let i = 0; i < 4; i++) await part.metrics();
+    await part.stop();
+    const events = records.map((r) => [(r.event as { action?: string }).action, (r.vigil as { collector?: string }).collector, r['log.level']]);
+    assert.deepEqual(events, [
+      ['collector-failed', 'loadavg', 'warn'],
+      ['collector-recovered', 'loadavg', 'info'],
+    ]);
+    assert.equal((records[0]?.error as { message?: string }).message, "ENOENT: no such file or directory, open '/fixture/proc/loadavg'");
   });
 });
