@@ -89,13 +89,18 @@ export function createFileReader(): FileReader {
       return p;
     },
     async close() {
-      // Wait briefly for reads in flight so no fd is closed (and reused) under a pending pread.
+      // Wait briefly for reads in flight, including those asked for meanwhile, so no fd is
+      // closed (and reused) under a pending pread.
       let timer: NodeJS.Timeout | undefined;
+      let expired = false;
       const grace = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, CLOSE_WAIT_MS);
+        timer = setTimeout(() => {
+          expired = true;
+          resolve();
+        }, CLOSE_WAIT_MS);
         timer.unref();
       });
-      await Promise.race([Promise.allSettled([...inflight.values()]), grace]);
+      while (inflight.size > 0 && !expired) await Promise.race([Promise.allSettled([...inflight.values()]), grace]);
       clearTimeout(timer);
       for (const [path, file] of [...files]) drop(path, file);
     },

@@ -75,13 +75,18 @@ interface Pending {
 export function createWorkerFileReader(): FileReader {
   let worker: Worker | undefined;
   let nextId = 1;
-  const waiting = new Map<number, Pending>();
+  /** Batches sent and not yet answered, by id, with the thread that has them. */
+  const waiting = new Map<number, { readonly batch: Pending; readonly worker: Worker }>();
   let batch: Pending | undefined;
   let batchIndex = new Map<string, Promise<string>>();
 
-  const failAll = (err: Error): void => {
-    for (const p of waiting.values()) for (const w of p.waiters) w.reject(err);
-    waiting.clear();
+  /** Fails the batches a thread had when it died; a thread started since keeps its own. */
+  const failAll = (of: Worker, err: Error): void => {
+    for (const [id, sent] of waiting) {
+      if (sent.worker !== of) continue;
+      waiting.delete(id);
+      for (const w of sent.batch.waiters) w.reject(err);
+    }
   };
 
   const ensureWorker = (): Worker => {
@@ -89,24 +94,24 @@ export function createWorkerFileReader(): FileReader {
     const w = new Worker(WORKER_SOURCE, { eval: true, name: 'vigil-host-reader' });
     w.unref();
     w.on('message', (msg: { id: number; results: Result[] }) => {
-      const p = waiting.get(msg.id);
-      if (!p) return;
+      const sent = waiting.get(msg.id);
+      if (!sent) return;
       waiting.delete(msg.id);
       msg.results.forEach((r, i) => {
-        const waiter = p.waiters[i];
+        const waiter = sent.batch.waiters[i];
         if (!waiter) return;
         if (r.text !== undefined) waiter.resolve(r.text);
         else waiter.reject(Object.assign(new Error(r.error?.message ?? 'read failed'), { code: r.error?.code }));
       });
-      if (waiting.size === 0) w.unref();
+      if (![...waiting.values()].some((x) => x.worker === w)) w.unref();
     });
     w.on('error', (err) => {
-      worker = undefined;
-      failAll(err);
+      if (worker === w) worker = undefined;
+      failAll(w, err);
     });
     w.on('exit', () => {
       if (worker === w) worker = undefined;
-      failAll(new Error('the host reader thread exited'));
+      failAll(w, new Error('the host reader thread exited'));
     });
     worker = w;
     return w;
@@ -118,8 +123,8 @@ export function createWorkerFileReader(): FileReader {
     batchIndex = new Map();
     if (!p) return;
     const id = nextId++;
-    waiting.set(id, p);
     const w = ensureWorker();
+    waiting.set(id, { batch: p, worker: w });
     w.ref(); // an answer is due: keep the process alive until it comes
     w.postMessage({ id, paths: p.paths, single: p.single });
   };

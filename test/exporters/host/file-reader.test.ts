@@ -66,6 +66,16 @@ for (const [kind, create] of [
       assert.equal(await reader.read(file), 'now here\n');
     });
 
+    test('a read asked for while close() runs is still answered', async () => {
+      const file = join(dir, `${kind}-closing`);
+      await writeFile(file, 'during close\n');
+      assert.equal(await reader.read(file), 'during close\n');
+      const closing = reader.close();
+      const during = reader.read(file);
+      await closing;
+      assert.equal(await during, 'during close\n');
+    });
+
     test('works again after close', async () => {
       const file = join(dir, `${kind}-reopen`);
       await writeFile(file, 'again\n');
