@@ -98,7 +98,7 @@ export function createDiskstatsCollector(deps: {
   return {
     name: 'diskstats',
     async collect() {
-      return diskstatsFamilies(parseDiskstats(await deps.reader.read(path)), deps.deviceExclude);
+      return diskstatsFamilies(parseDiskstats(await deps.reader.read(path, { maxRecordBytes: 512 })), deps.deviceExclude);
     },
   };
 }

@@ -4,21 +4,36 @@ import { close, open, read } from 'node:fs';
  * Reads /proc and /sys files on the scrape path with as few syscalls as possible: each file is
  * opened once and kept open, and every read is a pread() from offset 0, which makes the kernel
  * generate the file afresh (seq_file, sysfs and sysctl files all restart at offset 0). That is
- * one or two threadpool round trips per file instead of readFile()'s open, fstat, read, close.
+ * one threadpool round trip per file, where readFile() takes four (open, fstat, read, close),
+ * and the reads of one scrape run side by side on the libuv threadpool.
  *
  * Concurrent reads of the same path share one read (the cpu and stat collectors both read
- * /proc/stat in the same scrape). Nothing here is synchronous.
+ * /proc/stat in the same scrape). Nothing here blocks the event loop.
  */
 export interface FileReader {
-  /**
-   * The whole file as text. `single` says the kernel hands the file out in one read when the
-   * buffer is large enough (single_open proc files, sysfs attributes, sysctls, regular files),
-   * so a short read is the end; otherwise reads continue until one returns nothing.
-   */
-  read(path: string, opts?: { single?: boolean }): Promise<string>;
+  read(path: string, opts?: ReadOptions): Promise<string>;
   /** Closes every file; reads after close() reopen. */
   close(): Promise<void>;
 }
+
+/** How to tell the end of a file without one more read that returns nothing. */
+export interface ReadOptions {
+  /**
+   * The kernel hands the whole file out in one read when the buffer is large enough
+   * (single_open proc files, sysfs attributes, sysctls, regular files): a short read is the end.
+   */
+  readonly single?: boolean;
+  /**
+   * For seq_file files made of records (lines) of at most this many bytes (/proc/net/dev,
+   * /proc/diskstats): the kernel fills a read from a buffer of at least a page and stops early
+   * only when the next record would not fit, so a read that ends this far below a page ends the
+   * file. Longer files, and files without this bound, read on until a read returns nothing.
+   */
+  readonly maxRecordBytes?: number;
+}
+
+/** seq_file's buffer is PAGE_SIZE at least (4 KiB; larger pages only make it bigger). */
+const SEQ_BUFFER_BYTES = 4096;
 
 interface OpenFile {
   fd: Promise<number>;
@@ -52,7 +67,9 @@ export function createFileReader(): FileReader {
     file.fd.then(closeFd, () => undefined).catch(() => undefined);
   };
 
-  const readWhole = async (path: string, single: boolean): Promise<string> => {
+  const readWhole = async (path: string, opts: ReadOptions): Promise<string> => {
+    const single = opts.single ?? false;
+    const lastBelow = opts.maxRecordBytes === undefined ? -1 : SEQ_BUFFER_BYTES - opts.maxRecordBytes;
     let file = files.get(path);
     if (!file) {
       file = { fd: openFd(path), buf: Buffer.allocUnsafe(INITIAL_BUFFER) };
@@ -68,9 +85,10 @@ export function createFileReader(): FileReader {
           current.buf.copy(bigger, 0, 0, length);
           current.buf = bigger;
         }
+        const asked = current.buf.length - length;
         const n = await pread(fd, current.buf, length, length);
         length += n;
-        if (n === 0 || (single && length < current.buf.length)) break;
+        if (n === 0 || (n < asked && (single || n <= lastBelow))) break;
       }
       return current.buf.toString('utf8', 0, length);
     } catch (err) {
@@ -84,7 +102,7 @@ export function createFileReader(): FileReader {
     read(path, opts = {}) {
       const running = inflight.get(path);
       if (running) return running;
-      const p = readWhole(path, opts.single ?? false).finally(() => inflight.delete(path));
+      const p = readWhole(path, opts).finally(() => inflight.delete(path));
       inflight.set(path, p);
       return p;
     },

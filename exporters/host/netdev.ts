@@ -70,7 +70,7 @@ export function createNetDevCollector(deps: {
   return {
     name: 'netdev',
     async collect() {
-      return netDevFamilies(parseNetDev(await deps.reader.read(path)), deps.deviceExclude);
+      return netDevFamilies(parseNetDev(await deps.reader.read(path, { maxRecordBytes: 512 })), deps.deviceExclude);
     },
   };
 }

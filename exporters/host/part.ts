@@ -4,7 +4,7 @@ import { errorFields } from '../../core/logger';
 import type { Part, PartContext, PartDefinition } from '../../core/part';
 import { createHostCollectors, type HostDeps } from './collectors';
 import type { HostConfig } from './config';
-import { createWorkerFileReader } from './worker-file-reader';
+import { createFileReader } from './file-reader';
 
 /** A host section as text, regular expressions by their source, to tell whether a reload changed it. */
 function configKey(c: HostConfig): string {
@@ -15,12 +15,11 @@ function configKey(c: HostConfig): string {
  * The host exporter: node_exporter's core collectors (cpu, meminfo, loadavg, filesystem, netdev,
  * diskstats, stat, uname, time) read from procfs and sysfs on every scrape, concurrently, each
  * under the configured timeout. A scrape reads a handful of kernel files through descriptors kept
- * open (on the reader thread, see worker-file-reader.ts), never spawns a process and never does
- * I/O on the event loop.
+ * open (see file-reader.ts), never spawns a process and never does I/O on the event loop.
  */
 export function createHostPart(config: VigilConfig, ctx: PartContext, deps: Partial<HostDeps> = {}): Part {
   const { logger } = ctx;
-  const reader = deps.reader ?? createWorkerFileReader();
+  const reader = deps.reader ?? createFileReader();
   let cfg: HostConfig = config.host;
   const build = (): Collector[] =>
     createHostCollectors(cfg, {

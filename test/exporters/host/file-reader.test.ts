@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createFileReader, type FileReader } from '../../../exporters/host/file-reader';
-import { createWorkerFileReader } from '../../../exporters/host/worker-file-reader';
 
 let dir = '';
 before(async () => {
@@ -12,10 +11,7 @@ before(async () => {
 });
 after(() => rm(dir, { recursive: true, force: true }));
 
-for (const [kind, create] of [
-  ['threadpool reader', createFileReader],
-  ['reader thread', createWorkerFileReader],
-] as const) {
+for (const [kind, create] of [['file reader', createFileReader]] as const) {
   describe(kind, () => {
     let reader: FileReader;
     before(() => {
@@ -50,6 +46,19 @@ for (const [kind, create] of [
       const other = join(dir, `${kind}-other`);
       await writeFile(other, 'other\n');
       assert.deepEqual(await Promise.all([a, b, reader.read(other)]), ['shared\n', 'shared\n', 'other\n']);
+    });
+
+    test('a short read of a seq_file far below a page ends the file; one nearer a page reads on', async () => {
+      const small = join(dir, `${kind}-records-small`);
+      const large = join(dir, `${kind}-records-large`);
+      const line = (i: number): string => `  eth${i}: ${'1234567 '.repeat(16)}\n`;
+      const smallText = Array.from({ length: 4 }, (_, i) => line(i)).join('');
+      const largeText = Array.from({ length: 60 }, (_, i) => line(i)).join('');
+      await writeFile(small, smallText);
+      await writeFile(large, largeText);
+      assert.equal(await reader.read(small, { maxRecordBytes: 512 }), smallText);
+      assert.equal(await reader.read(large, { maxRecordBytes: 512 }), largeText);
+      assert.match(await reader.read('/proc/net/dev', { maxRecordBytes: 512 }), /^Inter-\|[\s\S]*\blo:/);
     });
 
     test('reads real procfs and sysfs files afresh each time', async () => {

@@ -5,7 +5,7 @@ import { after, describe, test } from 'node:test';
 import { renderFamilies } from '../../../core/exposition';
 import { createHostCollectors } from '../../../exporters/host/collectors';
 import { COLLECTOR_NAMES } from '../../../exporters/host/config';
-import { createWorkerFileReader } from '../../../exporters/host/worker-file-reader';
+import { createFileReader } from '../../../exporters/host/file-reader';
 import { FIXED_NOW, GOLDEN, fixtureConfig, fixtureStatfs } from './fixtures';
 
 /**
@@ -14,7 +14,7 @@ import { FIXED_NOW, GOLDEN, fixtureConfig, fixtureStatfs } from './fixtures';
  * review the diff before committing (the values are checked by hand against the fixtures).
  */
 const update = process.env.UPDATE_GOLDEN === '1';
-const reader = createWorkerFileReader();
+const reader = createFileReader();
 after(() => reader.close());
 
 describe('host collectors against golden files', () => {

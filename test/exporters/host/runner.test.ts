@@ -11,10 +11,10 @@ import { createLogger } from '../../../core/logger';
 import { createHostCollectors } from '../../../exporters/host/collectors';
 import { createHostPart } from '../../../exporters/host/part';
 import { createFilesystemCollector, type FsStats } from '../../../exporters/host/filesystem';
-import { createWorkerFileReader } from '../../../exporters/host/worker-file-reader';
+import { createFileReader } from '../../../exporters/host/file-reader';
 import { FIXED_NOW, PROCFS, ROOTFS, fixtureConfig, fixtureStatfs } from './fixtures';
 
-const reader = createWorkerFileReader();
+const reader = createFileReader();
 after(() => reader.close());
 
 const sample = (text: string, name: string, collector: string): number | undefined => {
