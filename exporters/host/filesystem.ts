@@ -147,15 +147,13 @@ export function createFilesystemCollector(deps: FilesystemDeps): Collector {
     }
   };
 
-  /**
-   * Starts statfs for a mount point, or gives undefined when its last call is still hanging.
-   * The answer is undefined when the call fails; `stuck` is set if the deadline passes first.
-   */
+  /** One statfs: its answer is undefined when it fails; `stuck` once it has missed a deadline. */
   interface Call {
     readonly mountPoint: string;
     readonly answer: Promise<FsStats | undefined>;
     stuck: boolean;
   }
+  /** Starts statfs for a mount point, or gives undefined when its last call is still hanging. */
   const statOne = (mountPoint: string): Call | undefined => {
     const path = join(deps.rootfs, mountPoint);
     if (pending.has(path)) return undefined;
@@ -209,8 +207,8 @@ export function createFilesystemCollector(deps: FilesystemDeps): Collector {
   return {
     name: 'filesystem',
     async collect() {
-      const started = new Map<string, Call | undefined>();
-      for (const mountPoint of known) started.set(mountPoint, statOne(mountPoint));
+      const calls = new Map<string, Call | undefined>();
+      for (const mountPoint of known) calls.set(mountPoint, statOne(mountPoint));
       let mounts: Mount[];
       try {
         const text = await readMounts();
@@ -224,7 +222,9 @@ export function createFilesystemCollector(deps: FilesystemDeps): Collector {
         known = [];
         throw err;
       }
-      const stats = await answers(mounts.map((m) => (started.has(m.mountPoint) ? started.get(m.mountPoint) : statOne(m.mountPoint))));
+      // One call per mount point, shared by mounts stacked on the same point.
+      for (const m of mounts) if (!calls.has(m.mountPoint)) calls.set(m.mountPoint, statOne(m.mountPoint));
+      const stats = await answers(mounts.map((m) => calls.get(m.mountPoint)));
       known = [...new Set(mounts.map((m) => m.mountPoint))];
       return filesystemFamilies(mounts.map((mount, i) => ({ mount, stats: stats[i] })));
     },

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { Writable } from 'node:stream';
 import winston from 'winston';
@@ -216,5 +216,32 @@ describe('host collectors under the runner', () => {
       ['collector-recovered', 'loadavg', 'info'],
     ]);
     assert.equal((records[0]?.error as { message?: string }).message, "ENOENT: no such file or directory, open '/fixture/proc/loadavg'");
+  });
+
+  test('mounts stacked on one mount point (rootfs under /) share one statfs and both report', async () => {
+    const procfs = await mkdtemp(join(tmpdir(), 'vigil-procfs-'));
+    try {
+      await mkdir(join(procfs, '1'));
+      await writeFile(join(procfs, '1', 'mounts'), 'rootfs / rootfs rw 0 0\n/dev/vda / ext4 rw,relatime 0 0\n');
+      const calls: string[] = [];
+      const cfg = fixtureConfig();
+      const fs = createFilesystemCollector({
+        reader,
+        procfs,
+        rootfs: ROOTFS,
+        mountPointsExclude: cfg.filesystem.mount_points_exclude,
+        fsTypesExclude: cfg.filesystem.fs_types_exclude,
+        mountTimeoutMs: 50,
+        statfs: fixtureStatfs(calls),
+      });
+      for (let i = 0; i < 2; i++) {
+        const fams = await fs.collect(new AbortController().signal);
+        const errors = fams.find((f) => f.name === 'node_filesystem_device_error')?.samples.map((x) => `${x.labels?.device}=${x.value}`);
+        assert.deepEqual(errors, ['rootfs=0', '/dev/vda=0']);
+      }
+      assert.deepEqual(calls, [join(ROOTFS, '/'), join(ROOTFS, '/')], 'one statfs per scrape');
+    } finally {
+      await rm(procfs, { recursive: true, force: true });
+    }
   });
 });
