@@ -9,7 +9,7 @@
  * 2. RSS of a Vigil child while 1,000,000 records wait in the spool during an outage (the endpoint
  *    drops every connection after the templates are installed).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -87,7 +87,7 @@ function countMarkers(body: Buffer): number {
 /** A minimal Elasticsearch stand-in: answers `_bulk` with 201 for every item and counts marked records. */
 async function startEndpoint(): Promise<Endpoint> {
   const sockets = new Set<Socket>();
-  const ep: Endpoint = { url: '', counted: 0, down: false, close: async () => undefined };
+  const ep: Endpoint = { url: '', counted: 0, down: false, close: () => Promise.resolve() };
   const headers = { 'x-elastic-product': 'Elasticsearch', 'content-type': 'application/json' };
   const handle = (req: IncomingMessage, res: ServerResponse, body: Buffer): void => {
     if (req.url?.startsWith('/_bulk')) {
@@ -128,8 +128,20 @@ async function startEndpoint(): Promise<Endpoint> {
   return ep;
 }
 
+const ROOT = join(import.meta.dirname, '..');
+/** This file as an esbuild bundle, run with plain node as `npm start` runs Vigil (no tsx in the children). */
+const BUNDLE = join(ROOT, 'node_modules/.cache/vigil-bench/shipper-bench.mjs');
+
+function bundle(): void {
+  execFileSync(
+    join(ROOT, 'node_modules/.bin/esbuild'),
+    [import.meta.filename, '--bundle', '--platform=node', '--format=esm', '--packages=external', '--target=node20', '--log-level=warning', `--outfile=${BUNDLE}`],
+    { cwd: ROOT, stdio: 'inherit' },
+  );
+}
+
 function spawnChild(args: string[]): { child: ChildProcess; lines: string[]; waitFor(prefix: string, limitMs: number): Promise<string> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [BUNDLE, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines: string[] = [];
   let buf = '';
   child.stdout?.on('data', (d: Buffer) => {
@@ -233,6 +245,7 @@ async function main(): Promise<void> {
     else await childVigil(url as string, Number(count), kind === 'vigil-outage');
     return;
   }
+  bundle();
   process.stdout.write(`machine: ${machine()}\n`);
   process.stdout.write(`burst of ${BURST} records, ${RUNS} runs each, alternating\n`);
   const vigil: number[] = [];

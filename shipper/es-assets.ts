@@ -1,9 +1,21 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { Client, estypes } from '@elastic/elasticsearch';
 
-/** elasticsearch/ at the repository root: the one source of the templates and the ILM policy. */
-export const ASSETS_DIR = join(import.meta.dirname, '..', 'elasticsearch');
+/**
+ * elasticsearch/ at the repository root: the one source of the templates and the ILM policy. Found
+ * upwards from this module, so it works from shipper/ (tsx) and from a bundle (dist/vigil.mjs).
+ */
+export const ASSETS_DIR = findAssetsDir(import.meta.dirname);
+
+function findAssetsDir(start: string): string {
+  for (let dir = start, i = 0; i < 6; i++, dir = dirname(dir)) {
+    const candidate = join(dir, 'elasticsearch');
+    if (existsSync(join(candidate, 'index-templates'))) return candidate;
+  }
+  return join(start, '..', 'elasticsearch');
+}
 
 export type IlmPolicyBody = Omit<estypes.IlmPutLifecycleRequest, 'name'>;
 export type ComponentTemplateBody = Omit<estypes.ClusterPutComponentTemplateRequest, 'name'>;

@@ -73,17 +73,19 @@ export async function esSettingsFromEnv(env: Env): Promise<EsSettings | undefine
 }
 
 export interface ClientOptions {
-  readonly gzip: boolean;
   readonly timeoutMs: number;
 }
 
-/** One client for the shipper: no client-side retries (the shipper retries per item itself). */
+/**
+ * One client for the shipper: no client-side retries (the shipper retries per item itself) and no
+ * client-side compression (the bulk sender gzips its bodies itself, at level 1).
+ */
 export function createEsClient(settings: EsSettings, opts: ClientOptions): Client {
   return new Client({
     node: settings.url,
     ...(settings.auth ? { auth: settings.auth } : {}),
     ...(settings.ca !== undefined ? { tls: { ca: settings.ca } } : {}),
-    compression: opts.gzip,
+    compression: false,
     maxRetries: 0,
     requestTimeout: opts.timeoutMs,
     sniffOnStart: false,

@@ -188,6 +188,8 @@ export async function openSegmentLog(opts: SegmentLogOptions): Promise<SegmentLo
   sizes.set(current, 0);
 
   const listeners: ((records: number, bytes: number) => void)[] = [];
+  let appendedLines = 0;
+  let appendedBytes = 0;
   let dirty = false;
   let saveTimer: NodeJS.Timeout | undefined;
 
@@ -275,6 +277,8 @@ export async function openSegmentLog(opts: SegmentLogOptions): Promise<SegmentLo
       writeSync(fd, text);
       sizes.set(current, size + len);
       total += len;
+      appendedLines += lines.length;
+      appendedBytes += len;
       for (const l of listeners) l(lines.length, len);
       return true;
     },
@@ -289,7 +293,9 @@ export async function openSegmentLog(opts: SegmentLogOptions): Promise<SegmentLo
           continue;
         }
         const available = size - pos.offset;
-        let want = Math.min(available, maxBytes);
+        // Read about what maxRecords lines take (by the average line so far), not maxBytes each time.
+        const expected = Math.max(64 * 1024, Math.ceil(maxRecords * (appendedLines > 0 ? appendedBytes / appendedLines : 1024) * 1.25));
+        let want = Math.min(available, maxBytes, expected);
         let fh;
         try {
           fh = await open(path(pos.segment), 'r');
@@ -313,7 +319,7 @@ export async function openSegmentLog(opts: SegmentLogOptions): Promise<SegmentLo
               return { records, bytes: start, next: { segment: pos.segment, offset: pos.offset + start } };
             }
             if (want >= available) return { records: [], bytes: 0, next: pos };
-            want = Math.min(available, want * 2); // one line longer than maxBytes
+            want = Math.min(available, want * 2); // a line longer than what was read
           }
         } finally {
           await fh.close();

@@ -71,6 +71,19 @@ test('records logged while Elasticsearch is down arrive exactly once each when i
   }
 });
 
+test('a burst spanning many segments is delivered completely once logging stops', async () => {
+  reset();
+  const s = await startShipper({ ELASTICSEARCH_URL: es.url }, { ...FAST, bulk: { ...FAST.bulk, flush_interval: '10s' }, spool: { segment_bytes: '16KiB' } });
+  try {
+    await logRecords(s.logger, 2000);
+    // no flush timer can help here (10 s): the reads must go on past each short end-of-segment read
+    await until('all stored', () => seqs('logs-vigil.app-default').length === 2000);
+    assert.deepEqual(seqs('logs-vigil.app-default'), range(2000));
+  } finally {
+    await s.cleanup();
+  }
+});
+
 test('a partially failed bulk: 400 items dead-lettered once with the reason, 429/503 items retried, successes not re-sent', async () => {
   reset();
   es.itemFault = (doc, _id, attempt) => {
