@@ -151,7 +151,11 @@ async function singleEvents(vigil: Child, express: Child): Promise<void> {
   console.log(`single event per request, 100 connections, ${ROUNDS} rounds of ${SECONDS} s each, alternated:`);
   console.log(`  vigil   rounds req/s: ${v.map((x) => round(x.rps, 0)).join(', ')}; p99 ms: ${v.map((x) => x.p99).join(', ')}; errors ${v.reduce((a, x) => a + x.errors + x.non2xx, 0)}`);
   console.log(`  express rounds req/s: ${e.map((x) => round(x.rps, 0)).join(', ')}; p99 ms: ${e.map((x) => x.p99).join(', ')}; errors ${e.reduce((a, x) => a + x.errors + x.non2xx, 0)}`);
-  console.log(`  median: vigil ${round(vr, 0)} req/s (p99 ${median(v.map((x) => x.p99))} ms), express ${round(er, 0)} req/s (p99 ${median(e.map((x) => x.p99))} ms); ratio ${round(vr / er, 2)}x (target >= 0.8x, p99 < 100 ms)`);
+  const ratios = v.map((x, k) => x.rps / (e[k] as Figures).rps);
+  console.log(`  per-round ratio vigil/express: ${ratios.map((x) => round(x, 2)).join(', ')}`);
+  console.log(
+    `  median: vigil ${round(vr, 0)} req/s (p99 ${median(v.map((x) => x.p99))} ms), express ${round(er, 0)} req/s (p99 ${median(e.map((x) => x.p99))} ms); ratio of medians ${round(vr / er, 2)}x, median of per-round ratios ${round(median(ratios), 2)}x (target >= 0.8x, p99 < 100 ms)`,
+  );
 }
 
 async function batches(vigil: Child, express: Child): Promise<void> {
