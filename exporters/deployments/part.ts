@@ -13,7 +13,7 @@ import { createJournal } from './journal';
 import { createDeploymentMetrics, type WebhookResult, type WebhookSource } from './metrics';
 import { publicRun, runSummary } from './model';
 import { resolveSecret, type Secret } from './secrets';
-import { tokenMatches, verifySignature } from './signature';
+import { tokenChecker, verifySignature } from './signature';
 import { createStreamHub } from './stream';
 import { createTracker } from './tracker';
 
@@ -27,13 +27,13 @@ const MAX_LIST = 1000;
 
 interface Secrets {
   readonly github?: Secret;
-  readonly token?: Secret;
+  readonly token?: Secret & { readonly matches: (given: string) => boolean };
 }
 
 async function loadSecrets(cfg: DeploymentsConfig, ctx: PartContext): Promise<Secrets> {
   const github = await resolveSecret(cfg.github.secret_file, ctx.env, 'GITHUB_WEBHOOK_SECRET');
   const token = await resolveSecret(cfg.api.token_file, ctx.env, 'VIGIL_API_TOKEN');
-  return { ...(github ? { github } : {}), ...(token ? { token } : {}) };
+  return { ...(github ? { github } : {}), ...(token ? { token: { ...token, matches: tokenChecker(token.value) } } : {}) };
 }
 
 /** Deployment exporter: GitHub webhooks and pipeline events to metrics, ECS events and a run history. */
@@ -165,7 +165,7 @@ export function createDeploymentsPart(config: VigilConfig, ctx: PartContext): Pa
     } else {
       const auth = header(req.raw, 'authorization') ?? '';
       const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
-      if (!m || !tokenMatches(token.value, m[1] as string)) {
+      if (!m || !token.matches(m[1] as string)) {
         req.raw.resume();
         res.setHeader('www-authenticate', 'Bearer realm="vigil"');
         reject('unauthorized', new HttpError(401, m ? 'invalid bearer token' : 'missing bearer token: send Authorization: Bearer <VIGIL_API_TOKEN>'));

@@ -17,9 +17,8 @@ export function verifySignature(secret: string, body: Buffer, header: string | u
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-/** Constant-time comparison of a bearer token (hashing first so lengths never leak). */
-export function tokenMatches(expected: string, given: string): boolean {
-  const a = createHash('sha256').update(expected).digest();
-  const b = createHash('sha256').update(given).digest();
-  return timingSafeEqual(a, b);
+/** A bearer-token check: the expected token's digest is computed once, each request's in constant time. */
+export function tokenChecker(expected: string): (given: string) => boolean {
+  const want = createHash('sha256').update(expected).digest();
+  return (given) => timingSafeEqual(createHash('sha256').update(given).digest(), want);
 }
