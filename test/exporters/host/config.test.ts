@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 import { ConfigError, parseConfig } from '../../../core/config';
 import { COLLECTOR_NAMES, DEFAULT_DISK_DEVICE_EXCLUDE, DEFAULT_FS_TYPES_EXCLUDE, DEFAULT_MOUNT_POINTS_EXCLUDE } from '../../../exporters/host/config';
@@ -29,6 +30,17 @@ describe('host config', () => {
     assert.deepEqual(host.collectors, ['cpu', 'meminfo']);
     assert.equal(host.netdev.device_exclude?.test('veth12ab'), true);
     assert.equal(host.netdev.device_exclude?.test('eth0'), false);
+  });
+
+  test("the README's example is valid and spells out the defaults", async () => {
+    const readme = await readFile(new URL('../../../exporters/host/README.md', import.meta.url), 'utf8');
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    assert.ok(yaml);
+    const example = parseConfig(yaml, 'README.md', {}).host;
+    const defaults = parseConfig('', 'vigil.yml', {}).host;
+    const text = (c: unknown): string => JSON.stringify(c, (_k, v: unknown) => (v instanceof RegExp ? v.source : v));
+    assert.equal(example.netdev.device_exclude?.source, '^veth');
+    assert.equal(text({ ...example, netdev: {} }), text({ ...defaults, netdev: {} }));
   });
 
   const invalid: [string, string][] = [
