@@ -15,6 +15,7 @@ import { createUnameCollector } from './uname';
 export interface HostDeps {
   readonly reader: FileReader;
   readonly statfs?: Statfs;
+  readonly networkStatfs?: Statfs;
   readonly now?: () => number;
   readonly zone?: string;
   readonly onStuckMount?: (mountPoint: string, stuck: boolean) => void;
@@ -36,6 +37,7 @@ export function createHostCollectors(cfg: HostConfig, deps: HostDeps): Collector
         fsTypesExclude: cfg.filesystem.fs_types_exclude,
         mountTimeoutMs: cfg.filesystem.mount_timeout,
         ...(deps.statfs ? { statfs: deps.statfs } : {}),
+        ...(deps.networkStatfs ? { networkStatfs: deps.networkStatfs } : {}),
         ...(deps.onStuckMount ? { onStuck: deps.onStuckMount } : {}),
       }),
     loadavg: () => createLoadavgCollector({ reader, procfs }),

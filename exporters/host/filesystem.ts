@@ -111,6 +111,12 @@ export function selectMounts(mounts: readonly Mount[], rootfs: string, mountPoin
   return out;
 }
 
+/**
+ * Filesystems whose statfs waits on a server (or a FUSE daemon) and can hang: these are asked
+ * through `networkStatfs` when one is given, so a hang never pins a libuv threadpool thread.
+ */
+export const NETWORK_FS_TYPES = /^(nfs4?|cifs|smb3?|ceph|glusterfs|lustre|gpfs|beegfs|9p|afs|davfs|fuse|fuse\..+)$/;
+
 export interface FilesystemDeps {
   readonly reader: FileReader;
   readonly procfs: string;
@@ -120,6 +126,8 @@ export interface FilesystemDeps {
   /** A statfs slower than this reports device_error 1; the mount is not asked again until it answers. */
   readonly mountTimeoutMs: number;
   readonly statfs?: Statfs;
+  /** statfs for NETWORK_FS_TYPES (see isolated-statfs.ts); `statfs` when not given. */
+  readonly networkStatfs?: Statfs;
   /** Told once when a mount point stops answering, and once when it answers again. */
   readonly onStuck?: (mountPoint: string, stuck: boolean) => void;
 }
@@ -131,7 +139,8 @@ export interface FilesystemDeps {
  * that call returns, and is reported with device_error 1 meanwhile.
  */
 export function createFilesystemCollector(deps: FilesystemDeps): Collector {
-  const doStatfs = deps.statfs ?? statfs;
+  const localStatfs = deps.statfs ?? statfs;
+  const networkStatfs = deps.networkStatfs ?? localStatfs;
   const pending = new Map<string, Promise<FsStats>>();
   let mountsFile = join(deps.procfs, '1', 'mounts');
   const fallback = join(deps.procfs, 'mounts');
@@ -154,10 +163,11 @@ export function createFilesystemCollector(deps: FilesystemDeps): Collector {
     stuck: boolean;
   }
   /** Starts statfs for a mount point, or gives undefined when its last call is still hanging. */
-  const statOne = (mountPoint: string): Call | undefined => {
+  const statOne = (mount: Mount): Call | undefined => {
+    const { mountPoint } = mount;
     const path = join(deps.rootfs, mountPoint);
     if (pending.has(path)) return undefined;
-    const raw = doStatfs(path);
+    const raw = NETWORK_FS_TYPES.test(mount.fsType) ? networkStatfs(path) : localStatfs(path);
     pending.set(path, raw);
     const call: Call = {
       mountPoint,
@@ -201,14 +211,14 @@ export function createFilesystemCollector(deps: FilesystemDeps): Collector {
   // statfs of the mount points seen last scrape starts together with the read of the mounts
   // file, so a scrape waits for one round trip instead of two; mounts that are new this scrape
   // are asked afterwards, vanished ones are dropped.
-  let known: readonly string[] = [];
+  let known: readonly Mount[] = [];
   let lastText: string | undefined;
   let lastMounts: Mount[] = [];
   return {
     name: 'filesystem',
     async collect() {
       const calls = new Map<string, Call | undefined>();
-      for (const mountPoint of known) calls.set(mountPoint, statOne(mountPoint));
+      for (const mount of known) calls.set(mount.mountPoint, statOne(mount));
       let mounts: Mount[];
       try {
         const text = await readMounts();
@@ -223,9 +233,9 @@ export function createFilesystemCollector(deps: FilesystemDeps): Collector {
         throw err;
       }
       // One call per mount point, shared by mounts stacked on the same point.
-      for (const m of mounts) if (!calls.has(m.mountPoint)) calls.set(m.mountPoint, statOne(m.mountPoint));
+      for (const m of mounts) if (!calls.has(m.mountPoint)) calls.set(m.mountPoint, statOne(m));
       const stats = await answers(mounts.map((m) => calls.get(m.mountPoint)));
-      known = [...new Set(mounts.map((m) => m.mountPoint))];
+      known = [...new Map(mounts.map((m) => [m.mountPoint, m] as const)).values()];
       return filesystemFamilies(mounts.map((mount, i) => ({ mount, stats: stats[i] })));
     },
   };

@@ -5,6 +5,7 @@ import type { Part, PartContext, PartDefinition } from '../../core/part';
 import { createHostCollectors, type HostDeps } from './collectors';
 import type { HostConfig } from './config';
 import { createFileReader } from './file-reader';
+import { createIsolatedStatfs } from './isolated-statfs';
 
 /** A host section as text, regular expressions by their source, to tell whether a reload changed it. */
 function configKey(c: HostConfig): string {
@@ -21,10 +22,13 @@ export function createHostPart(config: VigilConfig, ctx: PartContext, deps: Part
   const { logger } = ctx;
   const reader = deps.reader ?? createFileReader();
   let cfg: HostConfig = config.host;
+  // Network filesystems get statfs on a helper thread (started only if there are any).
+  const isolated = deps.networkStatfs ? undefined : createIsolatedStatfs({ stuckAfterMs: () => cfg.filesystem.mount_timeout });
   const build = (): Collector[] =>
     createHostCollectors(cfg, {
       ...deps,
       reader,
+      ...(isolated ? { networkStatfs: isolated.statfs } : {}),
       onStuckMount: (mountPoint, stuck) =>
         logger.warn(stuck ? 'mount point does not answer statfs; reported as device_error until it does' : 'mount point answers statfs again', {
           event: { action: stuck ? 'mount-stuck' : 'mount-recovered' },
@@ -69,7 +73,7 @@ export function createHostPart(config: VigilConfig, ctx: PartContext, deps: Part
       collectors = build().map(watch);
     },
     async stop() {
-      await reader.close();
+      await Promise.all([reader.close(), isolated?.close()]);
     },
     metrics() {
       // Scrapes that arrive while a collection runs (an HA pair of Prometheus servers) share it.

@@ -244,4 +244,27 @@ describe('host collectors under the runner', () => {
       await rm(procfs, { recursive: true, force: true });
     }
   });
+
+  test('network filesystems are asked through networkStatfs, local ones through statfs', async () => {
+    const local: string[] = [];
+    const network: string[] = [];
+    const cfg = fixtureConfig();
+    const stats = fixtureStatfs();
+    const fs = createFilesystemCollector({
+      reader,
+      procfs: PROCFS,
+      rootfs: ROOTFS,
+      mountPointsExclude: cfg.filesystem.mount_points_exclude,
+      fsTypesExclude: cfg.filesystem.fs_types_exclude,
+      mountTimeoutMs: 50,
+      statfs: (p) => (local.push(p), stats(p)),
+      networkStatfs: (p) => (network.push(p), Promise.resolve({ bsize: 4096, blocks: 10, bfree: 5, bavail: 5, files: 1, ffree: 1 })),
+    });
+    const fams = await fs.collect(new AbortController().signal);
+    assert.deepEqual(network, [join(ROOTFS, '/mnt/nfs')]);
+    assert.equal(local.length, 5);
+    assert.ok(!local.includes(join(ROOTFS, '/mnt/nfs')));
+    const nfs = fams.find((f) => f.name === 'node_filesystem_size_bytes')?.samples.find((x) => x.labels?.mountpoint === '/mnt/nfs');
+    assert.equal(nfs?.value, 40960);
+  });
 });
