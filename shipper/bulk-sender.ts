@@ -106,6 +106,16 @@ export function createBulkSender(opts: BulkSenderOptions): BulkSender {
   let retryAt = 0;
   let drained: (() => void) | undefined;
 
+  const prefixes = new Map<string, string>();
+  const actionPrefix = (index: string): string => {
+    let p = prefixes.get(index);
+    if (p === undefined) {
+      p = `{"create":{"_index":${JSON.stringify(index)},"_id":"`;
+      if (prefixes.size < 1000) prefixes.set(index, p);
+    }
+    return p;
+  };
+
   const setUp = (up: boolean, err?: unknown): void => {
     if (up === isUp) return;
     isUp = up;
@@ -169,7 +179,7 @@ export function createBulkSender(opts: BulkSenderOptions): BulkSender {
     while (pending.length > 0) {
       await waitHealthy();
       let ndjson = '';
-      for (const it of pending) ndjson += `{"create":{"_index":${JSON.stringify(it.index)},"_id":"${it.id}"}}\n${it.doc}\n`;
+      for (const it of pending) ndjson += `${actionPrefix(it.index)}${it.id}"}}\n${it.doc}\n`;
       let res: estypes.BulkResponse;
       try {
         // gzip level 1 as Filebeat does (the client's own compression uses level 6: several times slower).

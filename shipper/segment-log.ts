@@ -188,6 +188,7 @@ export async function openSegmentLog(opts: SegmentLogOptions): Promise<SegmentLo
   sizes.set(current, 0);
 
   const listeners: ((records: number, bytes: number) => void)[] = [];
+  const scratch = Buffer.allocUnsafe(256 * 1024);
   let appendedLines = 0;
   let appendedBytes = 0;
   let dirty = false;
@@ -257,7 +258,9 @@ export async function openSegmentLog(opts: SegmentLogOptions): Promise<SegmentLo
     append(lines) {
       if (lines.length === 0) return true;
       const text = lines.length === 1 ? `${lines[0] as string}\n` : `${lines.join('\n')}\n`;
-      const len = Buffer.byteLength(text);
+      // Encode into a reused buffer: no allocation per record on the logger's hot path.
+      const buf = text.length * 3 <= scratch.length ? scratch : Buffer.allocUnsafe(Buffer.byteLength(text));
+      const len = buf.write(text, 0);
       if (total + len > opts.maxBytes) {
         if (opts.overflow === 'drop_newest' && opts.checkpoint) {
           opts.onDrop?.(lines.length);
@@ -274,7 +277,7 @@ export async function openSegmentLog(opts: SegmentLogOptions): Promise<SegmentLo
         rotate();
         size = 0;
       }
-      writeSync(fd, text);
+      for (let done = 0; done < len; ) done += writeSync(fd, buf, done, len - done);
       sizes.set(current, size + len);
       total += len;
       appendedLines += lines.length;
