@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Collector } from '../../core/collector';
-import type { MetricFamily, Sample } from '../../core/exposition';
+import type { Labels, MetricFamily, Sample } from '../../core/exposition';
 import type { FileReader } from './file-reader';
 import { parseProcStat, type CpuTimes } from './proc-stat';
 
@@ -24,13 +24,30 @@ export function updateCpuTimes(previous: CpuTimes | undefined, next: CpuTimes): 
   return out;
 }
 
+interface CpuLabels {
+  readonly modes: readonly Labels[];
+  readonly guestNice: Labels;
+  readonly guestUser: Labels;
+}
+/** Label sets by CPU, made once: the same few dozen on every scrape. */
+const LABELS = new Map<string, CpuLabels>();
+function labelsFor(cpu: string): CpuLabels {
+  let l = LABELS.get(cpu);
+  if (!l) {
+    l = { modes: MODES.map((mode) => ({ cpu, mode })), guestNice: { cpu, mode: 'nice' }, guestUser: { cpu, mode: 'user' } };
+    LABELS.set(cpu, l);
+  }
+  return l;
+}
+
 /** Pure: the cpu families for per-CPU times keyed by CPU number. */
 export function cpuFamilies(cpus: ReadonlyMap<string, CpuTimes>): MetricFamily[] {
   const seconds: Sample[] = [];
   const guest: Sample[] = [];
   for (const [cpu, t] of cpus) {
-    for (const mode of MODES) seconds.push({ labels: { cpu, mode }, value: t[mode] });
-    guest.push({ labels: { cpu, mode: 'nice' }, value: t.guestNice }, { labels: { cpu, mode: 'user' }, value: t.guest });
+    const l = labelsFor(cpu);
+    for (let i = 0; i < MODES.length; i++) seconds.push({ labels: l.modes[i], value: t[MODES[i] as (typeof MODES)[number]] });
+    guest.push({ labels: l.guestNice, value: t.guestNice }, { labels: l.guestUser, value: t.guest });
   }
   return [
     { name: 'node_cpu_guest_seconds_total', help: 'Seconds the CPUs spent in guests (VMs) for each mode.', type: 'counter', samples: guest },

@@ -47,10 +47,11 @@ export function netDevFamilies(devices: readonly NetDevStats[], exclude?: RegExp
   const byKey = new Map<string, Sample[]>();
   for (const d of devices) {
     if (exclude?.test(d.device)) continue;
+    const labels = { device: d.device };
     for (const [key, value] of d.stats) {
       let samples = byKey.get(key);
       if (!samples) byKey.set(key, (samples = []));
-      samples.push({ labels: { device: d.device }, value });
+      samples.push({ labels, value });
     }
   }
   return [...byKey].map(([key, samples]) => {
