@@ -62,6 +62,8 @@ export const deploymentsConfigSchema = z.strictObject({
       max_log_lines_per_run: count(200, 100_000),
       /** A journal segment past this size is compacted into a snapshot of the kept runs. */
       segment_size: byteSize.default(8 * 1024 * 1024),
+      /** A run not completed and unchanged this long (its completion was lost) no longer counts as in progress. */
+      stale_after: duration.default(6 * 3_600_000),
       /** Changes are appended to the journal at most this often (and on stop). */
       flush_interval: duration.default(1000),
     })

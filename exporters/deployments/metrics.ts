@@ -114,7 +114,7 @@ export function createDeploymentMetrics(cfg: DeploymentsConfig['metrics']): Depl
   });
 
   let version = 0;
-  let cached: { version: number; text: string } | undefined;
+  let cached: { version: number; at: number; text: string } | undefined;
   return {
     registry,
     workflowRuns,
@@ -134,12 +134,13 @@ export function createDeploymentMetrics(cfg: DeploymentsConfig['metrics']): Depl
       version++;
     },
     async render(beforeRender) {
-      if (cached?.version === version) return cached.text;
+      // Rendered again after a change, and at least once a minute (runs in progress can go stale).
+      if (cached?.version === version && Date.now() - cached.at < 60_000) return cached.text;
       const at = version;
       beforeRender();
       const text = await registry.metrics();
       // A change during the await leaves the cache stale for the next scrape.
-      cached = { version: at, text };
+      cached = { version: at, at: Date.now(), text };
       return text;
     },
   };

@@ -124,7 +124,14 @@ export function createDeploymentsPart(config: VigilConfig, ctx: PartContext): Pa
     }
     let payload: unknown;
     try {
-      payload = parseJson(body);
+      // GitHub's other content type: the JSON in the form field "payload" (the signature covers the form).
+      if ((header(req.raw, 'content-type') ?? '').startsWith('application/x-www-form-urlencoded')) {
+        const field = new URLSearchParams(body.toString('utf8')).get('payload');
+        if (field === null) throw new HttpError(400, 'malformed form: no "payload" field');
+        payload = parseJson(Buffer.from(field, 'utf8'));
+      } else {
+        payload = parseJson(body);
+      }
     } catch (err) {
       if (err instanceof HttpError) reject('malformed', err);
       throw err;

@@ -393,11 +393,12 @@ export function createTracker(initial: DeploymentsConfig, metrics: DeploymentMet
     },
     refreshGauges() {
       const counts = new Map<string, { project: string; workflow: string; n: number }>();
+      const staleBefore = Date.now() - cfg.history.stale_after;
       for (const run of runs.values()) {
         if (run.kind === 'deployment' || run.status === 'unknown') continue;
         const l = runLabels(run);
         const key = `${l.project}\u0000${l.workflow}`;
-        const n = run.status === 'completed' ? 0 : 1;
+        const n = run.status === 'completed' || Date.parse(run.updated_at) < staleBefore ? 0 : 1;
         const c = counts.get(key);
         if (c) c.n += n;
         else counts.set(key, { ...l, n });

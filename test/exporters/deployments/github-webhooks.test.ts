@@ -203,6 +203,21 @@ describe('GitHub webhooks: the real payloads', () => {
     }
   });
 
+  it('accepts the form-encoded content type GitHub can send, signed over the form body', async () => {
+    const vigil = await start();
+    try {
+      const f = fixtures.find((x) => x.file.startsWith('workflow_run.completed')) as Fixture;
+      const form = new URLSearchParams({ payload: f.body.toString('utf8') }).toString();
+      const res = await deliver(vigil.url, f.event, form, { headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      assert.equal(res.status, 202);
+      assert.equal((await scrape(vigil.url)).get(series('deployment_workflow_runs_total', { project: 'octo-repo', workflow: 'test', conclusion: 'success' })), 1);
+      const empty = await deliver(vigil.url, f.event, 'zen=1', { headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      assert.equal(empty.status, 400);
+    } finally {
+      await vigil.stop();
+    }
+  });
+
   it('malformed JSON is 400, a schema violation 422 with the field path, an oversized body 413; none recorded', async () => {
     const vigil = await start(config('  body_limit: 4KiB\n'));
     try {

@@ -89,6 +89,31 @@ describe('deployment history', () => {
     }
   });
 
+  it('a run whose completion never came stops counting as in progress after stale_after', async () => {
+    const storage = await mkdtemp(join(tmpdir(), 'vigil-deploy-history-'));
+    try {
+      const first = await startOn(storage, config('  history:\n    stale_after: 1h\n'));
+      assert.equal((await postEvents(first.url, [started('old'), started('new')])).status, 202);
+      await first.app.stop();
+      // Age one run by rewriting its last change time in the journal, as if an hour and more had passed.
+      const dir = join(storage, 'deployments');
+      const journal = createJournal(dir);
+      const { runs } = await journal.load(100);
+      const old = runs.find((r) => r.id === 'shop:old') as RunRecord;
+      old.updated_at = new Date(Date.now() - 2 * 3_600_000).toISOString();
+      await journal.append([old, runs.find((r) => r.id === 'shop:new') as RunRecord]);
+      const second = await startOn(storage, config('  history:\n    stale_after: 1h\n'));
+      try {
+        const m = await scrape(second.url);
+        assert.equal(m.get(series('deployments_in_progress', { project: 'shop', workflow: 'pipeline' })), 1);
+      } finally {
+        await second.app.stop();
+      }
+    } finally {
+      await rm(storage, { recursive: true, force: true });
+    }
+  });
+
   it('keeps at most max_runs runs in memory and on disk; the list filters by project and limit', async () => {
     const storage = await mkdtemp(join(tmpdir(), 'vigil-deploy-history-'));
     try {
