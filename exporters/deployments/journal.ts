@@ -35,7 +35,10 @@ export function createJournal(dir: string): Journal {
 
   const segments = async (): Promise<number[]> => {
     await mkdir(dir, { recursive: true });
-    return (await readdir(dir))
+    const files = await readdir(dir);
+    // A snapshot cut short by a crash never replaced anything: drop it.
+    for (const f of files) if (f.endsWith('.ndjson.tmp')) await rm(join(dir, f), { force: true });
+    return files
       .map((f) => SEGMENT_RE.exec(f))
       .filter((m): m is RegExpExecArray => m !== null)
       .map((m) => Number(m[1]))

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFile, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -174,6 +174,7 @@ describe('deployment history', () => {
       const bounded = await createJournal(dir).load(1);
       assert.deepEqual(bounded.runs.map((r) => r.id), ['a']);
 
+      await writeFile(join(dir, 'segment-00000009.ndjson.tmp'), '{"id":"half-written"');
       const j2 = createJournal(dir);
       await j2.load(10);
       await j2.compact([run('z', 9)]);
