@@ -59,7 +59,7 @@ export function createDeploymentsPart(config: VigilConfig, ctx: PartContext): Pa
         ...(change.job ? { job: change.job.name } : {}),
         ...(change.step ? { step: change.step.name } : {}),
         ...(change.log ? { log: change.log } : {}),
-      });
+      }, change.run.project);
     }
   });
   const deliveries = createDeliveryCache(cfg.github.delivery_cache_size);
@@ -233,7 +233,7 @@ export function createDeploymentsPart(config: VigilConfig, ctx: PartContext): Pa
         sendJson(res, 200, { runs });
       },
     },
-    { method: 'GET', path: '/api/v1/deployments/stream', handler: (req, res) => hub.attach(req.raw, res) },
+    { method: 'GET', path: '/api/v1/deployments/stream', handler: (req, res) => hub.attach(req.raw, res, req.query.get('project') || undefined) },
     {
       method: 'GET',
       path: '/api/v1/deployments/:id',

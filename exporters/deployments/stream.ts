@@ -6,8 +6,9 @@ import { HttpError } from '../../core/http-server';
  * data passes `maxBuffer` (a slow reader) is disconnected rather than buffered without bound.
  */
 export interface StreamHub {
-  attach(req: IncomingMessage, res: ServerResponse): void;
-  publish(event: string, data: unknown): void;
+  /** `project`: only that project's changes reach this client. */
+  attach(req: IncomingMessage, res: ServerResponse, project?: string): void;
+  publish(event: string, data: unknown, project: string): void;
   readonly clients: number;
   readonly dropped: number;
   configure(opts: StreamOptions): void;
@@ -22,7 +23,7 @@ export interface StreamOptions {
 
 export function createStreamHub(initial: StreamOptions, onClients: (clients: number, dropped: boolean) => void = () => undefined): StreamHub {
   let opts = initial;
-  const clients = new Set<ServerResponse>();
+  const clients = new Map<ServerResponse, string | undefined>();
   let dropped = 0;
   let keepalive: NodeJS.Timeout | undefined;
 
@@ -45,12 +46,12 @@ export function createStreamHub(initial: StreamOptions, onClients: (clients: num
     res.write(chunk);
   };
 
-  const broadcast = (chunk: string): void => {
-    for (const res of clients) send(res, chunk);
+  const broadcast = (chunk: string, project?: string): void => {
+    for (const [res, only] of clients) if (project === undefined || only === undefined || only === project) send(res, chunk);
   };
 
   return {
-    attach(req, res) {
+    attach(req, res, project) {
       if (clients.size >= opts.maxClients) throw new HttpError(503, `too many stream clients (limit ${opts.maxClients})`);
       res.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
@@ -59,7 +60,7 @@ export function createStreamHub(initial: StreamOptions, onClients: (clients: num
         'x-accel-buffering': 'no',
       });
       res.write(`retry: 5000\n: connected\n\n`);
-      clients.add(res);
+      clients.set(res, project);
       onClients(clients.size, false);
       req.socket.setNoDelay(true);
       const gone = (): void => remove(res);
@@ -70,9 +71,9 @@ export function createStreamHub(initial: StreamOptions, onClients: (clients: num
         keepalive.unref();
       }
     },
-    publish(event, data) {
+    publish(event, data, project) {
       if (clients.size === 0) return;
-      broadcast(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      broadcast(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`, project);
     },
     get clients() {
       return clients.size;
@@ -84,7 +85,7 @@ export function createStreamHub(initial: StreamOptions, onClients: (clients: num
       opts = next;
     },
     close() {
-      for (const res of clients) res.end();
+      for (const res of clients.keys()) res.end();
       clients.clear();
       onClients(0, false);
       if (keepalive) clearInterval(keepalive);

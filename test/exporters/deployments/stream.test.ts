@@ -7,11 +7,11 @@ import { startVigil } from '../../helpers/vigil';
 import { config, parseMetrics, postEvents, TOKEN } from './helpers';
 
 /** Reads Server-Sent Events until `want` events named "change" have arrived. */
-function readEvents(url: string, want: number): { ready: Promise<void>; events: Promise<{ action: string; run: { id: string; status: string } }[]> } {
+function readEvents(url: string, want: number, query = ''): { ready: Promise<void>; events: Promise<{ action: string; run: { id: string; status: string } }[]> } {
   let onReady: () => void = () => undefined;
   const ready = new Promise<void>((r) => (onReady = r));
   const events = new Promise<{ action: string; run: { id: string; status: string } }[]>((resolve, reject) => {
-    const req = request(`${url}/api/v1/deployments/stream`, (res) => {
+    const req = request(`${url}/api/v1/deployments/stream${query}`, (res) => {
       assert.equal(res.statusCode, 200);
       assert.match(res.headers['content-type'] ?? '', /^text\/event-stream/);
       let buf = '';
@@ -43,19 +43,28 @@ describe('live stream', () => {
   it('pushes every change to a connected client as it happens', async () => {
     const vigil = await startVigil(config(), { env: { VIGIL_API_TOKEN: TOKEN }, parts: [deploymentsPart] });
     try {
-      const client = readEvents(vigil.url, 3);
+      const client = readEvents(vigil.url, 4);
+      const onlyApi = readEvents(vigil.url, 1, '?project=api');
       await client.ready;
+      await onlyApi.ready;
       const base = { project: 'shop', deployment_id: 9, environment: 'prod' };
       await postEvents(vigil.url, { ...base, type: 'deployment_started' });
       await postEvents(vigil.url, { ...base, type: 'job_started', job: 'build' });
       await postEvents(vigil.url, { ...base, type: 'deployment_completed', status: 'success' });
+      await postEvents(vigil.url, { ...base, project: 'api', type: 'deployment_started' });
       const events = await client.events;
+      assert.deepEqual(
+        (await onlyApi.events).map((e) => e.run.id),
+        ['api:9'],
+        'a client filtered by project sees only that project',
+      );
       assert.deepEqual(
         events.map((e) => [e.action, e.run.id, e.run.status]),
         [
           ['deployment_started', 'shop:9', 'in_progress'],
           ['job_started', 'shop:9', 'in_progress'],
           ['deployment_completed', 'shop:9', 'completed'],
+          ['deployment_started', 'api:9', 'in_progress'],
         ],
       );
     } finally {
