@@ -53,13 +53,14 @@ export function createDeploymentsPart(config: VigilConfig, ctx: PartContext): Pa
   const tracker = createTracker(cfg, metrics, (change) => {
     logChange(logger, change, change.run.source);
     if (hub.clients > 0) {
-      hub.publish('change', {
+      const data = {
         action: change.action,
         run: runSummary(change.run),
         ...(change.job ? { job: change.job.name } : {}),
         ...(change.step ? { step: change.step.name } : {}),
         ...(change.log ? { log: change.log } : {}),
-      }, change.run.project);
+      };
+      hub.publish('change', data, change.run.project);
     }
   });
   const deliveries = createDeliveryCache(cfg.github.delivery_cache_size);
