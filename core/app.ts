@@ -87,13 +87,15 @@ export function createApp(opts: AppOptions): App {
 
   const server = createHttpServer({ routePrefix: prefix, logger, routes: () => routes });
 
-  const startParts = async (cfg: VigilConfig, names: Set<string>): Promise<Part[]> => {
+  /** Starts the named parts in order; `onStarted` hears of each, so a failure can stop those. */
+  const startParts = async (cfg: VigilConfig, names: Set<string>, onStarted: (part: Part) => void): Promise<Part[]> => {
     const started: Part[] = [];
     for (const def of opts.parts) {
       if (!names.has(def.name)) continue;
       const part = def.create(cfg, { logger, dataDir: dataDir(), env });
       await part.start();
       started.push(part);
+      onStarted(part);
       logger.info('part started', { event: { action: 'part-started' }, vigil: { part: part.name } });
     }
     return started;
@@ -127,7 +129,17 @@ export function createApp(opts: AppOptions): App {
       keep.push(part);
     }
     const have = new Set(keep.map((p) => p.name));
-    const added = await startParts(next, new Set([...want].filter((n) => !have.has(n))));
+    const startedNow: Part[] = [];
+    let added: Part[];
+    try {
+      added = await startParts(next, new Set([...want].filter((n) => !have.has(n))), (part) => startedNow.push(part));
+    } catch (err) {
+      for (const part of startedNow.reverse()) await part.stop().catch(() => undefined);
+      running = keep;
+      refreshRoutes();
+      self.reloaded(false);
+      throw err;
+    }
     const order = opts.parts.map((d) => d.name);
     running = [...keep, ...added].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
     config = next;
@@ -141,7 +153,12 @@ export function createApp(opts: AppOptions): App {
     async start(host, port) {
       await mkdir(dataDir(), { recursive: true });
       const address = await listen(server, host, port);
-      running = await startParts(config, enabledNames(config));
+      try {
+        running = await startParts(config, enabledNames(config), (part) => running.push(part));
+      } catch (err) {
+        await app.stop();
+        throw err;
+      }
       refreshRoutes();
       ready = true;
       logger.info('Vigil is ready', {

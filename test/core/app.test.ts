@@ -147,3 +147,21 @@ test('self metrics: the open-files limit parser', async () => {
   assert.equal(parseMaxFds('Max open files            unlimited            unlimited            files\n'), Infinity);
   assert.equal(parseMaxFds(''), undefined);
 });
+
+test('a part that fails to start stops the parts already started and closes the server', async () => {
+  const log: string[] = [];
+  const broken: PartDefinition = {
+    name: 'broken',
+    enabled: () => true,
+    create: () => ({
+      name: 'broken',
+      routes: () => [],
+      start: () => Promise.reject(new Error('cannot bind')),
+      reload: () => Promise.resolve(),
+      stop: () => Promise.resolve(void log.push('broken stop')),
+      metrics: () => '',
+    }),
+  };
+  await assert.rejects(startVigil('', { parts: [fakePart(log), broken] }), /cannot bind/);
+  assert.deepEqual(log, ['create', 'start', 'stop']);
+});

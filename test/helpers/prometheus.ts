@@ -77,7 +77,7 @@ ${opts.ruleFiles ? `rule_files: ${yamlList(opts.ruleFiles)}\n` : ''}${
 
   const stop = async (): Promise<void> => {
     if (child.exitCode === null) child.kill('SIGTERM');
-    await Promise.race([exited, sleep(5000).then(() => child.kill('SIGKILL'))]);
+    await Promise.race([exited, sleep(5000, undefined, { ref: false }).then(() => child.kill('SIGKILL'))]);
     await rm(dir, { recursive: true, force: true });
   };
 
