@@ -4,6 +4,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { parseConfig } from '../../core/config';
 import { createLogger, DATASETS } from '../../core/logger';
 import { esSettingsFromEnv } from '../../shipper/es-settings';
 import { shipperPart } from '../../shipper/part';
@@ -95,6 +96,24 @@ test('stopped while Elasticsearch is down: the spool keeps the records and the n
   } finally {
     await es.close();
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a reload applies a new namespace to the records that follow; the spool and its records stay', async () => {
+  const es = await startMockElasticsearch();
+  const s = await startShipper({ ELASTICSEARCH_URL: es.url });
+  try {
+    await logRecords(s.logger, 10);
+    const appSeqs = (index: string): number[] => [...(es.stored.get(index)?.values() ?? [])].map(seqOf).filter((n) => n >= 0);
+    await until('first records', () => appSeqs('logs-vigil.app-default').length === 10);
+    await s.shipper.reload(parseConfig('shipper:\n  namespace: prod\n  bulk: { flush_interval: 20ms }\n', 'vigil.yml', {}));
+    await logRecords(s.logger, 10, 10);
+    await until('records after the reload', () => appSeqs('logs-vigil.app-prod').length === 10);
+    assert.deepEqual(appSeqs('logs-vigil.app-prod').sort((a, b) => a - b), Array.from({ length: 10 }, (_, i) => i + 10));
+    assert.equal(appSeqs('logs-vigil.app-default').length, 10);
+  } finally {
+    await s.cleanup();
+    await es.close();
   }
 });
 
