@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { machine } from './lib/machine';
-import { rssBytes } from './lib/processes';
+import { rssBytes, stopChild } from './lib/processes';
 import { median, round } from './lib/stats';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -53,14 +53,6 @@ interface Child {
   readonly child: ChildProcess;
   readonly url: string;
   stop(): Promise<void>;
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = sleep(5000, undefined, { ref: false }).then(() => child.kill('SIGKILL'));
-  await Promise.race([exited, timer]);
 }
 
 function waitForPort(child: ChildProcess, re: RegExp): Promise<number> {
