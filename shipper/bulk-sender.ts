@@ -43,7 +43,8 @@ export interface BulkSender {
 interface Item {
   readonly id: string;
   readonly index: string;
-  readonly doc: string;
+  /** The ECS JSON as read from the spool (a view into the read buffer). */
+  readonly doc: Buffer;
 }
 
 interface Batch {
@@ -66,10 +67,13 @@ export function dataStreamName(dataset: string, namespace: string): string {
   return `logs-${dataset}-${namespace}`;
 }
 
+const TAB = 9;
+
 function toItem(logId: string, namespace: string, r: LogRecord): Item {
-  const tab = r.line.indexOf('\t');
-  const dataset = tab > 0 ? r.line.slice(0, tab) : 'vigil.app';
-  return { id: recordId(logId, r), index: dataStreamName(dataset, namespace), doc: tab > 0 ? r.line.slice(tab + 1) : r.line };
+  const tab = r.data.indexOf(TAB);
+  // A spool line is "<dataset>\t<json>"; datasets are short ASCII (see spool-transport.ts).
+  const dataset = tab > 0 && tab <= 100 ? r.data.toString('latin1', 0, tab) : 'vigil.app';
+  return { id: recordId(logId, r), index: dataStreamName(dataset, namespace), doc: tab > 0 && tab <= 100 ? r.data.subarray(tab + 1) : r.data };
 }
 
 function statusOf(err: unknown): number | undefined {
@@ -114,6 +118,21 @@ export function createBulkSender(opts: BulkSenderOptions): BulkSender {
       if (prefixes.size < 1000) prefixes.set(index, p);
     }
     return p;
+  };
+
+  /** The NDJSON body in one buffer: action lines written in, documents copied from the spool's read buffers. */
+  const bulkBody = (items: readonly Item[]): Buffer => {
+    const actions = items.map((it) => `${actionPrefix(it.index)}${it.id}"}}\n`);
+    let size = 0;
+    for (let i = 0; i < items.length; i++) size += (actions[i] as string).length + (items[i] as Item).doc.length + 1;
+    const body = Buffer.allocUnsafe(size);
+    let at = 0;
+    for (let i = 0; i < items.length; i++) {
+      at += body.write(actions[i] as string, at, 'latin1');
+      at += (items[i] as Item).doc.copy(body, at);
+      body[at++] = 10;
+    }
+    return body;
   };
 
   const setUp = (up: boolean, err?: unknown): void => {
@@ -178,8 +197,7 @@ export function createBulkSender(opts: BulkSenderOptions): BulkSender {
     let attempt = 0;
     while (pending.length > 0) {
       await waitHealthy();
-      let ndjson = '';
-      for (const it of pending) ndjson += `${actionPrefix(it.index)}${it.id}"}}\n${it.doc}\n`;
+      const ndjson = bulkBody(pending);
       let res: estypes.BulkResponse;
       try {
         // gzip level 1 as Filebeat does (the client's own compression uses level 6: several times slower).
@@ -200,7 +218,7 @@ export function createBulkSender(opts: BulkSenderOptions): BulkSender {
           if (pending.length === 1) {
             const it = pending[0] as Item;
             const type = status === 413 ? 'request_entity_too_large' : 'bad_request';
-            await deadLetter([{ id: it.id, index: it.index, status, errorType: type, reason: `the whole bulk request was refused with ${status}`, original: it.doc }]);
+            await deadLetter([{ id: it.id, index: it.index, status, errorType: type, reason: `the whole bulk request was refused with ${status}`, original: it.doc.toString('utf8') }]);
             return;
           }
           const half = Math.ceil(pending.length / 2);
@@ -226,7 +244,7 @@ export function createBulkSender(opts: BulkSenderOptions): BulkSender {
         else if (status === 429 || status >= 500) retry.push(it);
         else {
           const { type, reason } = reasonOf(result?.error);
-          rejected.push({ id: it.id, index: it.index, status, errorType: type, reason, original: it.doc });
+          rejected.push({ id: it.id, index: it.index, status, errorType: type, reason, original: it.doc.toString('utf8') });
         }
       }
       metrics.count('acked', acked);

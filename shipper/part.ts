@@ -49,7 +49,7 @@ export function createShipper(initial: ShipperConfig, ctx: PartContext): Shipper
       if (!log || !settings) return 0;
       const pos = log.checkpoint();
       const r = await log.read(pos, 64 * 1024, 1);
-      const line = r.records[0]?.line;
+      const line = r.records[0]?.data.toString('utf8');
       if (line === undefined) return 0;
       try {
         const doc = JSON.parse(line.slice(line.indexOf('\t') + 1)) as { '@timestamp'?: unknown };

@@ -19,7 +19,8 @@ export interface Position {
 }
 
 export interface LogRecord {
-  readonly line: string;
+  /** The line's bytes without the newline: a view into the read buffer (no copy, no string). */
+  readonly data: Buffer;
   readonly segment: number;
   /** Byte offset of the line's first byte in its segment: with the log id, the record's identity. */
   readonly offset: number;
@@ -314,7 +315,7 @@ export async function openSegmentLog(opts: SegmentLogOptions): Promise<SegmentLo
             const records: LogRecord[] = [];
             let start = 0;
             for (let nl = buf.indexOf(NEWLINE); nl !== -1 && nl < bytesRead; nl = buf.indexOf(NEWLINE, start)) {
-              records.push({ line: buf.toString('utf8', start, nl), segment: pos.segment, offset: pos.offset + start });
+              records.push({ data: buf.subarray(start, nl), segment: pos.segment, offset: pos.offset + start });
               start = nl + 1;
               if (records.length >= maxRecords) break;
             }

@@ -32,7 +32,7 @@ async function readAll(log: SegmentLog, from: Position): Promise<{ lines: string
     const r = await log.read(pos, 1000, 7);
     pos = r.next;
     if (r.records.length === 0) return { lines, next: pos };
-    lines.push(...r.records.map((x) => x.line));
+    lines.push(...r.records.map((x) => x.data.toString('utf8')));
   }
 }
 
