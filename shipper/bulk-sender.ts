@@ -281,6 +281,7 @@ export function createBulkSender(opts: BulkSenderOptions): BulkSender {
         reading = false;
       }
       readPos = r.next;
+      log.markRead(readPos);
       const first = r.records[0];
       if (!first) {
         caughtUp = true;

@@ -68,6 +68,8 @@ export interface SegmentLog {
   checkpoint(): Position;
   /** Marks everything before `pos` delivered; whole segments before it are deleted. */
   ack(pos: Position): void;
+  /** Tells the log what the reader holds in memory up to `pos`, so dropping a segment does not count those records. */
+  markRead(pos: Position): void;
   end(): Position;
   /** Bytes of all segment files on disk. */
   bytes(): number;
@@ -189,6 +191,7 @@ export async function openSegmentLog(opts: SegmentLogOptions): Promise<SegmentLo
   sizes.set(current, 0);
 
   const listeners: ((records: number, bytes: number) => void)[] = [];
+  let readMark: Position = checkpoint;
   const scratch = Buffer.allocUnsafe(256 * 1024);
   let appendedLines = 0;
   let appendedBytes = 0;
@@ -226,7 +229,10 @@ export async function openSegmentLog(opts: SegmentLogOptions): Promise<SegmentLo
     const n = first();
     const size = sizes.get(n) ?? 0;
     if (opts.checkpoint) {
-      const from = checkpoint.segment === n ? checkpoint.offset : checkpoint.segment < n ? 0 : size;
+      // Records before the checkpoint are delivered; those before the read mark are in memory and
+      // will be delivered from there: neither is lost with the file.
+      const kept = readMark.segment > checkpoint.segment || (readMark.segment === checkpoint.segment && readMark.offset > checkpoint.offset) ? readMark : checkpoint;
+      const from = kept.segment === n ? kept.offset : kept.segment < n ? 0 : size;
       const dropped = from < size ? countLines(path(n), from, size) : 0;
       deleteSegment(n);
       if (checkpoint.segment <= n) {
@@ -308,6 +314,7 @@ export async function openSegmentLog(opts: SegmentLogOptions): Promise<SegmentLo
           pos = normalize({ segment: pos.segment + 1, offset: 0 });
           continue;
         }
+        let result: ReadResult;
         try {
           for (;;) {
             const buf = Buffer.allocUnsafe(want);
@@ -320,14 +327,21 @@ export async function openSegmentLog(opts: SegmentLogOptions): Promise<SegmentLo
               if (records.length >= maxRecords) break;
             }
             if (records.length > 0) {
-              return { records, bytes: start, next: { segment: pos.segment, offset: pos.offset + start } };
+              result = { records, bytes: start, next: { segment: pos.segment, offset: pos.offset + start } };
+              break;
             }
-            if (want >= available) return { records: [], bytes: 0, next: pos };
+            if (want >= available) {
+              result = { records: [], bytes: 0, next: pos };
+              break;
+            }
             want = Math.min(available, want * 2); // a line longer than what was read
           }
         } finally {
           await fh.close();
         }
+        // Dropped by the overflow policy while it was being read (and counted as dropped then).
+        if (sizes.has(pos.segment)) return result;
+        pos = normalize({ segment: pos.segment + 1, offset: 0 });
       }
     },
 
@@ -344,6 +358,10 @@ export async function openSegmentLog(opts: SegmentLogOptions): Promise<SegmentLo
         saveTimer = undefined;
         saveCheckpoint();
       }, 1000).unref();
+    },
+
+    markRead(pos) {
+      readMark = pos;
     },
 
     end: () => ({ segment: current, offset: sizes.get(current) ?? 0 }),

@@ -163,6 +163,35 @@ test('top-level 429 and 503 are retried until accepted', async () => {
   }
 });
 
+test('spool overflow during an outage drops the oldest records, counts them, and ships the newest', async () => {
+  reset();
+  const s = await startShipper({ ELASTICSEARCH_URL: es.url }, { ...FAST, spool: { segment_bytes: '8KiB', max_bytes: '64KiB' } });
+  try {
+    await until('templates installed', () => es.puts.has('/_index_template/logs-vigil'));
+    es.mode = 'down';
+    const n = 3000;
+    await logRecords(s.logger, n);
+    const dropped = await s.metric('vigil_shipper_records_total', '{result="dropped"}');
+    assert.ok(dropped > 0, 'some records were dropped');
+    assert.ok((await s.metric('vigil_shipper_spool_bytes')) <= 64 * 1024, 'the spool stays within max_bytes');
+    es.mode = 'up';
+    await until('the newest records stored', () => seqs('logs-vigil.app-default').includes(n - 1));
+    await until('everything left delivered', async () => (await s.metric('vigil_shipper_oldest_unacked_age_seconds')) === 0);
+    const stored = seqs('logs-vigil.app-default');
+    assert.equal(new Set(stored).size, stored.length, 'no record stored twice');
+    // the newest records form a contiguous run up to the last one (older ones may come from the
+    // batches the sender held in memory when their segment was dropped)
+    const tail = stored.slice(stored.indexOf(n - 200));
+    assert.deepEqual(tail, range(200).map((i) => i + n - 200));
+    const droppedNow = await s.metric('vigil_shipper_records_total', '{result="dropped"}');
+    // dropped also counts the shipper's own records ("output is down", "spool full"), hence >=
+    assert.ok(stored.length + droppedNow >= n, `every record is stored or counted as dropped (${stored.length} + ${droppedNow})`);
+    assert.ok(stored.length + droppedNow <= n + 10, `a record is not both stored and counted as dropped (${stored.length} + ${droppedNow})`);
+  } finally {
+    await s.cleanup();
+  }
+});
+
 test('slow Elasticsearch: timed-out requests are re-sent and duplicates are only repeated _ids', async () => {
   reset();
   const s = await startShipper({ ELASTICSEARCH_URL: es.url }, { ...FAST, bulk: { ...FAST.bulk, timeout: '100ms' } });
