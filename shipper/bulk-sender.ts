@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { errors, type Client, type estypes } from '@elastic/elasticsearch';
+import type { Client, estypes } from '@elastic/elasticsearch';
 import { errorFields, type Logger } from '../core/logger';
 import { backoffDelay } from './backoff';
 import { DEAD_LETTER_DATASET, deadLetterDocument, type DeadLetterFile, type Rejection } from './dead-letter';
@@ -76,8 +76,11 @@ function toItem(logId: string, namespace: string, r: LogRecord): Item {
   return { id: recordId(logId, r), index: dataStreamName(dataset, namespace), doc: tab > 0 && tab <= 100 ? r.data.subarray(tab + 1) : r.data };
 }
 
+/** The HTTP status of the client's ResponseError (matched by name: the client is loaded lazily). */
 function statusOf(err: unknown): number | undefined {
-  return err instanceof errors.ResponseError ? err.meta.statusCode : undefined;
+  if (!(err instanceof Error) || err.name !== 'ResponseError') return undefined;
+  const status = (err as Error & { meta?: { statusCode?: unknown } }).meta?.statusCode;
+  return typeof status === 'number' ? status : undefined;
 }
 
 function reasonOf(error: estypes.ErrorCause | undefined): { type: string; reason: string } {

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { Client } from '@elastic/elasticsearch';
+import type { Client } from '@elastic/elasticsearch';
 import type { Env } from '../core/config';
 
 /** Where and how to reach Elasticsearch, from the environment (never from vigil.yml). */
@@ -77,10 +77,12 @@ export interface ClientOptions {
 }
 
 /**
- * One client for the shipper: no client-side retries (the shipper retries per item itself) and no
+ * One client for the shipper, loaded on first use: no client-side retries (the shipper retries per item itself) and no
  * client-side compression (the bulk sender gzips its bodies itself, at level 1).
  */
-export function createEsClient(settings: EsSettings, opts: ClientOptions): Client {
+export async function createEsClient(settings: EsSettings, opts: ClientOptions): Promise<Client> {
+  // Loaded only when Elasticsearch is configured: the client adds about 30 MB of RSS.
+  const { Client } = await import('@elastic/elasticsearch');
   return new Client({
     node: settings.url,
     ...(settings.auth ? { auth: settings.auth } : {}),

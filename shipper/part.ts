@@ -80,7 +80,7 @@ export function createShipper(initial: ShipperConfig, ctx: PartContext): Shipper
 
   const startSender = async (c: ShipperConfig, s: EsSettings, spool: SegmentLog): Promise<void> => {
     const assets = await loadAssets(c.retention_days);
-    client = createEsClient(s, { timeoutMs: c.bulk.timeout });
+    client = await createEsClient(s, { timeoutMs: c.bulk.timeout });
     const es = client;
     deadLetter ??= openDeadLetterFile(join(ctx.dataDir, DEAD_LETTER_FILE), c.dead_letter.max_bytes);
     sender = createBulkSender({
