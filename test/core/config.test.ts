@@ -1,22 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { CONFIG_FILE as FILE, configErrorOf } from '../helpers/config';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, parseConfig } from '../../core/config';
 import { parseDuration } from '../../core/duration';
 
-const FILE = 'vigil.yml';
 
-function errorOf(yaml: string, env: Record<string, string> = {}): string {
-  try {
-    parseConfig(yaml, FILE, env);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`);
-    return err.message;
-  }
-  assert.fail('expected the config to be refused');
-}
 
 test('an empty file gives the defaults', () => {
   const config = parseConfig('', FILE, {});
@@ -40,12 +31,12 @@ test('invalid core sections give the file, the key path and what was expected', 
     ['- a\n- b', `${FILE}: expected a mapping at the top level`],
     ['storage: {path: "${NOPE}"}', `${FILE}: storage.path: environment variable NOPE is not set`],
   ];
-  for (const [yaml, expected] of table) assert.equal(errorOf(yaml), expected, yaml);
+  for (const [yaml, expected] of table) assert.equal(configErrorOf(yaml), expected, yaml);
 });
 
 test('invalid YAML and duplicate keys are refused', () => {
-  assert.match(errorOf('log: {level: info'), /^vigil\.yml: invalid YAML: /);
-  assert.match(errorOf('log: {}\nlog: {}'), /^vigil\.yml: invalid YAML: Map keys must be unique/);
+  assert.match(configErrorOf('log: {level: info'), /^vigil\.yml: invalid YAML: /);
+  assert.match(configErrorOf('log: {}\nlog: {}'), /^vigil\.yml: invalid YAML: Map keys must be unique/);
 });
 
 test('${VAR} is interpolated in values only, "$$" is a literal dollar', () => {

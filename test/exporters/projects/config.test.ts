@@ -1,19 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError, parseConfig } from '../../../core/config';
+import { CONFIG_FILE as FILE, configErrorOf } from '../../helpers/config';
+import { parseConfig } from '../../../core/config';
 import { cronPattern } from '../../../exporters/projects/config';
 
-const FILE = 'vigil.yml';
 
-function errorOf(yaml: string, env: Record<string, string> = {}): string {
-  try {
-    parseConfig(yaml, FILE, env);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`);
-    return err.message;
-  }
-  assert.fail(`expected the config to be refused:\n${yaml}`);
-}
 
 /** A projects: section with one target whose first check is `check`. */
 function withCheck(check: string, target = ''): string {
@@ -112,7 +103,7 @@ test('projects: invalid sections give the key path and what was expected', () =>
     [withCheck('{type: tcp, name: "db check", address: "a:1"}'), 'projects.targets[0].checks[0].name: expected 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit'],
     [withCheck('{type: http, url: "http://x/", headers: {Authorization: "${TOKEN}"}}'), 'projects.targets[0].checks[0].headers.Authorization: environment variable TOKEN is not set'],
   ];
-  for (const [yaml, expected] of table) assert.equal(errorOf(yaml), `${FILE}: ${expected}`, yaml);
+  for (const [yaml, expected] of table) assert.equal(configErrorOf(yaml), `${FILE}: ${expected}`, yaml);
 });
 
 test('intervals map to cron patterns only when they divide a minute, an hour or a day', () => {
