@@ -12,6 +12,14 @@ import { landingPage } from './landing-page';
 
 export const VERSION = '0.1.0';
 
+/** A valid file that a part could not apply (an unreadable secret file, say); nothing changed. */
+export class ReloadError extends Error {
+  constructor(file: string, part: string, cause: unknown) {
+    super(`${file}: ${part}: ${cause instanceof Error ? cause.message : String(cause)}; the previous configuration keeps running`);
+    this.name = 'ReloadError';
+  }
+}
+
 export interface AppOptions {
   readonly configFile: string;
   readonly config: VigilConfig;
@@ -72,7 +80,7 @@ export function createApp(opts: AppOptions): App {
         try {
           await app.reload();
         } catch (err) {
-          if (err instanceof ConfigError) throw new HttpError(400, err.message);
+          if (err instanceof ConfigError || err instanceof ReloadError) throw new HttpError(400, err.message);
           throw err;
         }
         sendJson(res, 200, { status: 'reloaded' });
@@ -103,45 +111,65 @@ export function createApp(opts: AppOptions): App {
 
   const enabledNames = (cfg: VigilConfig): Set<string> => new Set(opts.parts.filter((d) => d.enabled(cfg)).map((d) => d.name));
 
+  const refuse = (err: unknown): never => {
+    self.reloaded(false);
+    logger.error('configuration reload refused; the previous configuration keeps running', {
+      ...errorFields(err),
+      event: { action: 'config-reload-failed' },
+      file: { path: opts.configFile },
+    });
+    throw err;
+  };
+
+  /** Puts parts that already took the new configuration back on the one still in force. */
+  const rollBack = async (parts: readonly Part[]): Promise<void> => {
+    for (const part of [...parts].reverse()) {
+      await part.reload(config).catch((err: unknown) => {
+        logger.error('part failed to return to the previous configuration', { ...errorFields(err), vigil: { part: part.name } });
+      });
+    }
+  };
+
   const doReload = async (): Promise<void> => {
     let next: VigilConfig;
     try {
       next = await loadConfig(opts.configFile, env);
     } catch (err) {
-      self.reloaded(false);
-      logger.error('configuration reload refused; the previous configuration keeps running', {
-        ...errorFields(err),
-        event: { action: 'config-reload-failed' },
-        file: { path: opts.configFile },
-      });
-      throw err;
+      return refuse(err);
     }
     const want = enabledNames(next);
-    const keep: Part[] = [];
-    for (const part of [...running].reverse()) {
-      if (want.has(part.name)) continue;
-      await part.stop();
-      logger.info('part stopped', { event: { action: 'part-stopped' }, vigil: { part: part.name } });
+    // 1. Parts that stay take the new configuration; if one cannot, those before it go back.
+    const kept = running.filter((p) => want.has(p.name));
+    const reloaded: Part[] = [];
+    for (const part of kept) {
+      try {
+        await part.reload(next);
+        reloaded.push(part);
+      } catch (err) {
+        await rollBack(reloaded);
+        return refuse(new ReloadError(opts.configFile, part.name, err));
+      }
     }
-    for (const part of running) {
-      if (!want.has(part.name)) continue;
-      await part.reload(next);
-      keep.push(part);
-    }
-    const have = new Set(keep.map((p) => p.name));
+    // 2. Parts switched on start; if one cannot, the new ones stop and the others go back.
+    const have = new Set(kept.map((p) => p.name));
     const startedNow: Part[] = [];
     let added: Part[];
     try {
       added = await startParts(next, new Set([...want].filter((n) => !have.has(n))), (part) => startedNow.push(part));
     } catch (err) {
       for (const part of startedNow.reverse()) await part.stop().catch(() => undefined);
-      running = keep;
-      refreshRoutes();
-      self.reloaded(false);
-      throw err;
+      await rollBack(kept);
+      const failed = opts.parts.find((d) => want.has(d.name) && !have.has(d.name) && !startedNow.some((p) => p.name === d.name));
+      return refuse(new ReloadError(opts.configFile, failed?.name ?? 'unknown', err));
+    }
+    // 3. Parts switched off stop; this cannot fail the reload.
+    for (const part of [...running].reverse()) {
+      if (want.has(part.name)) continue;
+      await part.stop().catch((err: unknown) => logger.error('part failed to stop', { ...errorFields(err), vigil: { part: part.name } }));
+      logger.info('part stopped', { event: { action: 'part-stopped' }, vigil: { part: part.name } });
     }
     const order = opts.parts.map((d) => d.name);
-    running = [...keep, ...added].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+    running = [...kept, ...added].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
     config = next;
     refreshRoutes();
     self.reloaded(true);

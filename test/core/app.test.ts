@@ -165,3 +165,34 @@ test('a part that fails to start stops the parts already started and closes the 
   await assert.rejects(startVigil('', { parts: [fakePart(log), broken] }), /cannot bind/);
   assert.deepEqual(log, ['create', 'start', 'stop']);
 });
+
+test('a reload that a part cannot apply is refused whole: parts already changed go back', async () => {
+  const log: string[] = [];
+  const picky: PartDefinition = {
+    name: 'picky',
+    enabled: () => true,
+    create: () => ({
+      name: 'picky',
+      routes: () => [],
+      start: () => Promise.resolve(),
+      reload: (next) => (next.log.level === 'error' ? Promise.reject(new Error('cannot read /run/secret')) : Promise.resolve()),
+      stop: () => Promise.resolve(),
+      metrics: () => '',
+    }),
+  };
+  const vigil = await startVigil('log: {level: info}\n', { parts: [fakePart(log), picky] });
+  try {
+    await writeFile(vigil.configFile, 'log: {level: error}\n');
+    const refused = await fetch(`${vigil.url}/-/reload`, { method: 'POST' });
+    assert.equal(refused.status, 400);
+    assert.deepEqual(await refused.json(), {
+      error: `${vigil.configFile}: picky: cannot read /run/secret; the previous configuration keeps running`,
+    });
+    assert.equal(vigil.app.config().log.level, 'info');
+    assert.deepEqual(await (await fetch(`${vigil.url}/fake/x`)).json(), { id: 'x', level: 'info' });
+    assert.match(await (await fetch(`${vigil.url}/metrics`)).text(), /^vigil_config_last_reload_successful 0$/m);
+  } finally {
+    await vigil.stop();
+  }
+  assert.deepEqual(log, ['create', 'start', 'reload error', 'reload info', 'stop']);
+});
