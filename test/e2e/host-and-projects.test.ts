@@ -107,7 +107,15 @@ projects:
     assert.deepEqual(lint.findings, []);
     assert.ok(lint.code === 0 || lint.code === 3, `promtool exit code ${String(lint.code)}`);
 
+    // Flap damping, read from Vigil itself: the first failed run (retries: 2) leaves the project up.
     await close(healthy);
+    let firstFailure = '';
+    for (let i = 0; i < 200 && !firstFailure; i++) {
+      const text = await (await fetch(`${vigil.url}/metrics`)).text();
+      if (/^project_check_success\{project="healthy",check="http"\} 0$/m.test(text)) firstFailure = text;
+      else await new Promise((r) => setTimeout(r, 25));
+    }
+    assert.match(firstFailure, /^project_up\{project="healthy"\} 1$/m, 'one failed run must not take the project down');
     await prometheus.waitFor('project_up{project="healthy"}', (r) => r[0]?.value[1] === '0', 20_000);
     const changes = await prometheus.query('project_state_changes_total{project="healthy"}');
     assert.ok(Number(changes[0]?.value[1]) >= 1);
