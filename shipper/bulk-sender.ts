@@ -233,7 +233,6 @@ export function createBulkSender(opts: BulkSenderOptions): BulkSender {
         failed(err);
         continue;
       }
-      succeeded();
       const retry: Item[] = [];
       const rejected: Rejection[] = [];
       let acked = 0;
@@ -250,6 +249,8 @@ export function createBulkSender(opts: BulkSenderOptions): BulkSender {
           rejected.push({ id: it.id, index: it.index, status, errorType: type, reason, original: it.doc.toString('utf8') });
         }
       }
+      // Only now: a response without per-item results throws above and counts as a failure.
+      succeeded();
       metrics.count('acked', acked);
       metrics.count('retried', retry.length);
       await deadLetter(rejected);
@@ -260,11 +261,23 @@ export function createBulkSender(opts: BulkSenderOptions): BulkSender {
 
   const send = async (batch: Batch): Promise<void> => {
     try {
-      await sendItems(batch.items);
+      for (;;) {
+        try {
+          await sendItems(batch.items);
+          break;
+        } catch (err) {
+          if (err instanceof Aborted) throw err;
+          // Unexpected (e.g. a response without per-item results): a retryable failure of the whole
+          // batch, re-sent after the shared backoff; items already stored come back as 409s.
+          logger.error('log shipping failed unexpectedly; the batch is retried', errorFields(err));
+          metrics.count('retried', batch.items.length);
+          failed(err);
+        }
+      }
       batch.done = true;
       settle();
-    } catch (err) {
-      if (!(err instanceof Aborted)) logger.error('log shipping failed unexpectedly', errorFields(err));
+    } catch {
+      // Aborted: stopped; the batch stays in the spool for the next sender.
     } finally {
       if (!stopping || drained) schedule();
     }
@@ -316,7 +329,7 @@ export function createBulkSender(opts: BulkSenderOptions): BulkSender {
     else if (pendingRecords > 0 && !timer) timer = setTimeout(run, opts.flushIntervalMs);
   }
 
-  log.onAppend((records, bytes) => {
+  const unsubscribe = log.onAppend((records, bytes) => {
     pendingRecords += records;
     pendingBytes += bytes;
     if (!reading && inflight.length < opts.concurrency) schedule();
@@ -356,6 +369,7 @@ export function createBulkSender(opts: BulkSenderOptions): BulkSender {
       await Promise.race([done, new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))]);
       clearTimeout(deadline);
       controller.abort();
+      unsubscribe();
       if (timer) clearTimeout(timer);
       timer = undefined;
       settle();

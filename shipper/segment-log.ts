@@ -73,7 +73,8 @@ export interface SegmentLog {
   end(): Position;
   /** Bytes of all segment files on disk. */
   bytes(): number;
-  onAppend(listener: (records: number, bytes: number) => void): void;
+  /** Calls `listener` after each append; returns the function that removes it. */
+  onAppend(listener: (records: number, bytes: number) => void): () => void;
   /** Saves the checkpoint and closes the file. */
   close(): void;
 }
@@ -368,6 +369,10 @@ export async function openSegmentLog(opts: SegmentLogOptions): Promise<SegmentLo
     bytes: () => total,
     onAppend(listener) {
       listeners.push(listener);
+      return () => {
+        const i = listeners.indexOf(listener);
+        if (i >= 0) listeners.splice(i, 1);
+      };
     },
     close() {
       if (saveTimer) clearTimeout(saveTimer);

@@ -17,6 +17,7 @@ after(async () => {
 function reset(): void {
   es.mode = 'up';
   es.topLevelStatus = undefined;
+  es.malformedBulk = false;
   es.itemFault = () => undefined;
   es.maxBodyBytes = 100 * 1024 * 1024;
   es.received.length = 0;
@@ -158,6 +159,28 @@ test('top-level 429 and 503 are retried until accepted', async () => {
     es.topLevelStatus = undefined;
     await until('all stored', () => seqs('logs-vigil.app-default').length === 100);
     assert.deepEqual(seqs('logs-vigil.app-default'), range(100));
+  } finally {
+    await s.cleanup();
+  }
+});
+
+test('an unexpected error in a batch (a 200 without per-item results) is a retryable failure: the batch is re-sent, never stuck', async () => {
+  reset();
+  es.malformedBulk = true;
+  const s = await startShipper({ ELASTICSEARCH_URL: es.url });
+  try {
+    await until('templates installed', () => es.puts.size > 0);
+    await logRecords(s.logger, 50);
+    await until('the batch re-sent', () => es.bulkRequests >= 3);
+    assert.equal(await s.metric('vigil_shipper_up'), 0, 'the failure is recorded in the health state');
+    assert.ok((await s.metric('vigil_shipper_records_total', '{result="retried"}')) >= 50);
+    assert.equal(es.storedIds().length, 0);
+    es.malformedBulk = false;
+    await until('all records stored', () => seqs('logs-vigil.app-default').length === 50);
+    await until('every record acked', async () => (await s.metric('vigil_shipper_oldest_unacked_age_seconds')) === 0);
+    assert.deepEqual(seqs('logs-vigil.app-default'), range(50));
+    assert.equal(s.shipper.inFlightBytes(), 0, 'no batch left in flight');
+    assert.equal(await s.metric('vigil_shipper_up'), 1);
   } finally {
     await s.cleanup();
   }

@@ -25,6 +25,8 @@ export interface MockElasticsearch {
   delayMs: number;
   /** When set, every request (not only _bulk) is answered with this status. */
   topLevelStatus: 413 | 429 | 503 | undefined;
+  /** When true, _bulk answers 200 with a body that has no per-item results (as a misbehaving proxy might). */
+  malformedBulk: boolean;
   /** Decoded _bulk bodies larger than this get 413, as http.max_content_length does. */
   maxBodyBytes: number;
   /** Per-item answer: a fault status, or undefined for success (201, or 409 when the _id exists). */
@@ -83,6 +85,7 @@ export async function startMockElasticsearch(): Promise<MockElasticsearch> {
     mode: 'up',
     delayMs: 0,
     topLevelStatus: undefined,
+    malformedBulk: false,
     maxBodyBytes: 100 * 1024 * 1024,
     itemFault: () => undefined,
     received: [],
@@ -104,6 +107,10 @@ export async function startMockElasticsearch(): Promise<MockElasticsearch> {
 
   const bulk = (body: Buffer, res: ServerResponse, started: number): void => {
     mock.bulkRequests++;
+    if (mock.malformedBulk) {
+      send(res, 200, { acknowledged: true });
+      return;
+    }
     const lines = body.toString('utf8').split('\n');
     if (lines[lines.length - 1] === '') lines.pop();
     const items: unknown[] = [];
