@@ -1,12 +1,11 @@
 import { join } from 'node:path';
 import type { Client } from '@elastic/elasticsearch';
 import type { VigilConfig } from '../core/config';
-import { errorFields } from '../core/logger';
 import type { Part, PartContext, PartDefinition } from '../core/part';
 import { createBulkSender, type BulkSender } from './bulk-sender';
 import type { ShipperConfig } from './config';
 import { openDeadLetterFile, type DeadLetterFile } from './dead-letter';
-import { installAssets, loadAssets } from './es-assets';
+import { ASSETS_DIR, installAssets, loadAssets, type EsAssets } from './es-assets';
 import { createEsClient, esSettingsFromEnv, type EsSettings } from './es-settings';
 import { createShipperMetrics, type ShipperMetrics } from './metrics';
 import { openSegmentLog, type SegmentLog } from './segment-log';
@@ -30,7 +29,18 @@ export interface Shipper extends Part {
   inFlightBytes(): number;
 }
 
-export function createShipper(initial: ShipperConfig, ctx: PartContext): Shipper {
+export interface ShipperOptions {
+  /** The templates and ILM policy (elasticsearch/ at the repository root by default). */
+  readonly assetsDir?: string;
+}
+
+/** What a sender needs that can fail to load; built before a running sender is touched. */
+interface SenderParts {
+  readonly client: Client;
+  readonly assets: EsAssets;
+}
+
+export function createShipper(initial: ShipperConfig, ctx: PartContext, opts: ShipperOptions = {}): Shipper {
   const { logger } = ctx;
   let cfg = initial;
   let log: SegmentLog | undefined;
@@ -78,10 +88,14 @@ export function createShipper(initial: ShipperConfig, ctx: PartContext): Shipper
     );
   };
 
-  const startSender = async (c: ShipperConfig, s: EsSettings, spool: SegmentLog): Promise<void> => {
-    const assets = await loadAssets(c.retention_days);
-    client = await createEsClient(s, { timeoutMs: c.bulk.timeout });
-    const es = client;
+  const buildSender = async (c: ShipperConfig, s: EsSettings): Promise<SenderParts> => {
+    const assets = await loadAssets(c.retention_days, opts.assetsDir ?? ASSETS_DIR);
+    return { assets, client: await createEsClient(s, { timeoutMs: c.bulk.timeout }) };
+  };
+
+  /** Starts a sender on parts from buildSender: no I/O beyond opening the dead-letter file at the first start. */
+  const startSender = (c: ShipperConfig, { client: es, assets }: SenderParts, spool: SegmentLog): void => {
+    client = es;
     deadLetter ??= openDeadLetterFile(join(ctx.dataDir, DEAD_LETTER_FILE), c.dead_letter.max_bytes);
     sender = createBulkSender({
       log: spool,
@@ -141,7 +155,7 @@ export function createShipper(initial: ShipperConfig, ctx: PartContext): Shipper
       log = spool;
       if (settings) {
         try {
-          await startSender(cfg, settings, spool);
+          startSender(cfg, await buildSender(cfg, settings), spool);
         } catch (err) {
           spool.close();
           log = undefined;
@@ -174,14 +188,17 @@ export function createShipper(initial: ShipperConfig, ctx: PartContext): Shipper
       }
       const keep = { spool: cfg.spool, local: cfg.local };
       if (senderChanged && settings && log) {
-        await stopSender();
-        cfg = { ...next, ...keep };
+        const nextCfg = { ...next, ...keep };
+        let parts: SenderParts;
         try {
-          await startSender(cfg, settings, log);
+          // Everything that can fail comes first; the running sender is left alone until it has worked.
+          parts = await buildSender(nextCfg, settings);
         } catch (err) {
-          logger.error('shipper could not apply the new configuration', errorFields(err));
-          throw err;
+          throw new Error(`shipper: cannot apply the new configuration, the previous one keeps shipping: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
         }
+        await stopSender();
+        cfg = nextCfg;
+        startSender(cfg, parts, log);
       } else cfg = { ...next, ...keep };
     },
     async stop() {

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseConfig } from '../../core/config';
 import { createLogger, DATASETS } from '../../core/logger';
+import { ASSETS_DIR } from '../../shipper/es-assets';
 import { esSettingsFromEnv } from '../../shipper/es-settings';
 import { shipperPart } from '../../shipper/part';
 import { startVigil } from '../helpers/vigil';
@@ -114,6 +115,33 @@ test('a reload applies a new namespace to the records that follow; the spool and
   } finally {
     await s.cleanup();
     await es.close();
+  }
+});
+
+test('a reload that cannot build the new sender is refused with a clear error and the previous sender keeps shipping', async () => {
+  const es = await startMockElasticsearch();
+  const assetsDir = await mkdtemp(join(tmpdir(), 'vigil-assets-'));
+  await cp(ASSETS_DIR, assetsDir, { recursive: true });
+  const s = await startShipper({ ELASTICSEARCH_URL: es.url }, FAST, undefined, { assetsDir });
+  try {
+    const appSeqs = (index: string): number[] => [...(es.stored.get(index)?.values() ?? [])].map(seqOf).filter((n) => n >= 0);
+    await logRecords(s.logger, 10);
+    await until('first records', () => appSeqs('logs-vigil.app-default').length === 10);
+    // the ILM policy loses its delete phase: the new configuration's assets cannot be loaded
+    const ilm = join(assetsDir, 'ilm');
+    for (const f of await readdir(ilm)) await writeFile(join(ilm, f), '{"policy":{"phases":{"hot":{"actions":{}}}}}');
+    await assert.rejects(
+      s.shipper.reload(parseConfig('shipper:\n  namespace: prod\n  bulk: { flush_interval: 20ms }\n', 'vigil.yml', {})),
+      /shipper: cannot apply the new configuration, the previous one keeps shipping: .*expected a delete phase/,
+    );
+    await logRecords(s.logger, 10, 10);
+    await until('records after the refused reload, in the old namespace', () => appSeqs('logs-vigil.app-default').length === 20);
+    assert.equal(appSeqs('logs-vigil.app-prod').length, 0);
+    assert.equal(await s.metric('vigil_shipper_up'), 1);
+  } finally {
+    await s.cleanup();
+    await es.close();
+    await rm(assetsDir, { recursive: true, force: true });
   }
 });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger, type Logger } from '../../../core/logger';
 import { shipperConfigSchema } from '../../../shipper/config';
-import { createShipper } from '../../../shipper/part';
+import { createShipper, type ShipperOptions } from '../../../shipper/part';
 
 export interface TestShipper {
   readonly dir: string;
@@ -24,10 +24,10 @@ export const FAST = {
 };
 
 /** A shipper on its own silent logger (level debug), storing under `dir` (a fresh temp dir by default). */
-export async function startShipper(env: Record<string, string>, section: unknown = FAST, dir?: string): Promise<TestShipper> {
+export async function startShipper(env: Record<string, string>, section: unknown = FAST, dir?: string, options: ShipperOptions = {}): Promise<TestShipper> {
   const dataDir = dir ?? (await mkdtemp(join(tmpdir(), 'vigil-shipper-')));
   const logger = createLogger({ level: 'debug', silent: true });
-  const shipper = createShipper(shipperConfigSchema.parse(section), { logger, dataDir, env });
+  const shipper = createShipper(shipperConfigSchema.parse(section), { logger, dataDir, env }, options);
   await shipper.start();
   let stopped = false;
   const stop = async (): Promise<void> => {
