@@ -4,9 +4,17 @@ import type { Change } from './tracker';
 
 /**
  * One ECS record per accepted event, dataset vigil.deployments: the run ids, SHAs, URLs and actors
- * that must never be metric labels are searchable here (the log shipper sends them on).
+ * that must never be metric labels are searchable here (the log shipper sends them on). A job's
+ * completion also logs each of its steps that did not succeed, as a `step_completed` record like
+ * the events API's, so failed GitHub steps are found by `deployment.step` too.
  */
 export function logChange(logger: Logger, change: Change, source: 'github' | 'api'): void {
+  logOne(logger, change, source);
+  if (!change.failedSteps) return;
+  for (const step of change.failedSteps) logOne(logger, { action: 'step_completed', run: change.run, ...(change.job ? { job: change.job } : {}), step }, source);
+}
+
+function logOne(logger: Logger, change: Change, source: 'github' | 'api'): void {
   const { run, job, step, log } = change;
   const item = step ?? job ?? run;
   const duration = item.duration_seconds;

@@ -32,6 +32,7 @@ function isRun(v: unknown): v is RunRecord {
 export function createJournal(dir: string): Journal {
   let current = 0;
   let appended = 0;
+  let torn = false;
 
   const segments = async (): Promise<number[]> => {
     await mkdir(dir, { recursive: true });
@@ -80,9 +81,16 @@ export function createJournal(dir: string): Journal {
     async append(runs) {
       if (runs.length === 0) return;
       if (current === 0) current = (await segments()).at(-1) ?? 1;
-      let text = '';
+      // After a failed write a torn line may end the segment: start on a fresh line (empty lines are skipped).
+      let text = torn ? '\n' : '';
       for (const run of runs) text += `${JSON.stringify(run)}\n`;
-      await appendFile(join(dir, segmentName(current)), text);
+      try {
+        await appendFile(join(dir, segmentName(current)), text);
+      } catch (err) {
+        torn = true;
+        throw err;
+      }
+      torn = false;
       appended += Buffer.byteLength(text);
     },
     async compact(runs) {

@@ -11,7 +11,7 @@ import { applyPipelineEvent, validateEvents } from './events-api';
 import { applyGithubEvent, isGithubEvent } from './github';
 import { createJournal } from './journal';
 import { createDeploymentMetrics, type WebhookResult, type WebhookSource } from './metrics';
-import { publicRun, runSummary } from './model';
+import { publicRun, runSummary, type RunRecord } from './model';
 import { resolveSecret, type Secret } from './secrets';
 import { tokenChecker, verifySignature } from './signature';
 import { createStreamHub } from './stream';
@@ -75,10 +75,15 @@ export function createDeploymentsPart(config: VigilConfig, ctx: PartContext): Pa
 
   const flush = (): Promise<void> => {
     flushing = flushing.then(async () => {
+      let batch: RunRecord[] = [];
       try {
-        await journal.append(tracker.takeDirty());
+        batch = tracker.takeDirty();
+        await journal.append(batch);
+        batch = [];
         if (journal.appended > cfg.history.segment_size) await journal.compact(tracker.all());
       } catch (err) {
+        // Runs whose lines were not written go out again with the next flush.
+        tracker.markDirty(batch);
         logger.error('cannot write the deployment history journal', { ...errorFields(err), event: { dataset: DATASETS.deployments, action: 'journal-write-failed' } });
       }
     });

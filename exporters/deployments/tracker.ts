@@ -62,6 +62,8 @@ export interface Change {
   readonly job?: JobRecord;
   readonly step?: StepRecord;
   readonly log?: LogLine;
+  /** On a job's completion: its steps counted with it that did not succeed (failure, cancelled, timed_out...). */
+  readonly failedSteps?: readonly StepRecord[];
 }
 
 export interface Tracker {
@@ -77,6 +79,8 @@ export interface Tracker {
   all(): IterableIterator<RunRecord>;
   /** Ids of runs changed since the last call. */
   takeDirty(): RunRecord[];
+  /** Marks runs changed again (a journal write failed), ahead of those changed since. */
+  markDirty(runs: readonly RunRecord[]): void;
   /** Sets deployments_in_progress from the kept runs; called before rendering. */
   refreshGauges(): void;
   configure(cfg: DeploymentsConfig): void;
@@ -96,6 +100,9 @@ const CONCLUSIONS = new Set([
   'error',
   'inactive',
 ]);
+
+/** Step conclusions that are not a failure worth an event of their own. */
+const NOT_FAILED = new Set(['success', 'skipped', 'neutral']);
 
 export function conclusionLabel(conclusion: string | null | undefined): string {
   if (!conclusion) return 'unknown';
@@ -220,7 +227,8 @@ export function createTracker(initial: DeploymentsConfig, metrics: DeploymentMet
     metrics.stepDuration.observe(labels, step.duration_seconds);
   };
 
-  const countJob = (run: RunRecord, job: JobRecord): void => {
+  /** Counts a completed job and its steps not yet counted (kept ones and `overflow`, past the history's limit); returns those that failed. */
+  const countJob = (run: RunRecord, job: JobRecord, overflow: readonly StepRecord[]): StepRecord[] | undefined => {
     job.counted = true;
     const l = runLabels(run);
     const jobName = jobLabel(l, job.name);
@@ -229,7 +237,15 @@ export function createTracker(initial: DeploymentsConfig, metrics: DeploymentMet
     if (job.duration_seconds !== null) metrics.jobDuration.observe(labels, job.duration_seconds);
     if (job.queue_seconds !== null) metrics.jobQueue.observe({ ...l, job: jobName }, job.queue_seconds);
     const scope = { ...l, job: jobName, scope: `${l.project}\u0000${l.workflow}\u0000${jobName}` };
-    for (const step of job.steps) if (step.status === 'completed' && !step.counted) countStep(scope, step);
+    let failed: StepRecord[] | undefined;
+    const count = (step: StepRecord): void => {
+      if (step.status !== 'completed' || step.counted) return;
+      countStep(scope, step);
+      if (!NOT_FAILED.has(step.conclusion ?? '')) (failed ??= []).push(step);
+    };
+    for (const step of job.steps) count(step);
+    for (const step of overflow) count(step);
+    return failed;
   };
 
   const mergeStep = (step: StepRecord, input: StepInput): void => {
@@ -316,9 +332,20 @@ export function createTracker(initial: DeploymentsConfig, metrics: DeploymentMet
       job.finished_at = set(input.finished_at, job.finished_at);
       job.runner = set(input.runner, job.runner);
       job.html_url = set(input.html_url, job.html_url);
+      // Steps past the history's limit are not kept, but counted (and logged) when the job completes.
+      const overflow: StepRecord[] = [];
       if (input.steps) {
         const kept: StepRecord[] = [];
-        for (const s of input.steps.slice(0, cfg.history.max_steps_per_job)) {
+        const max = cfg.history.max_steps_per_job;
+        for (let i = 0; i < input.steps.length; i++) {
+          const s = input.steps[i] as StepInput;
+          if (i >= max) {
+            if (job.status !== 'completed' || s.status !== 'completed') continue;
+            const step = newStep(s);
+            mergeStep(step, s);
+            overflow.push(step);
+            continue;
+          }
           const step = job.steps.find((x) => x.name === s.name && x.number === (s.number ?? null)) ?? newStep(s);
           if (statusRank(s.status) >= statusRank(step.status)) mergeStep(step, s);
           kept.push(step);
@@ -326,11 +353,12 @@ export function createTracker(initial: DeploymentsConfig, metrics: DeploymentMet
         job.steps = kept;
       }
       if (job.created_at && job.started_at && job.status !== 'queued') job.queue_seconds = secondsBetween(job.created_at, job.started_at);
+      let failedSteps: StepRecord[] | undefined;
       if (job.status === 'completed') {
         job.duration_seconds = input.duration_seconds ?? secondsBetween(job.started_at, job.finished_at);
-        countJob(run, job);
+        failedSteps = countJob(run, job, overflow);
       }
-      touch(run, { action, job });
+      touch(run, failedSteps ? { action, job, failedSteps } : { action, job });
       return { outcome: 'accepted', run, job };
     },
 
@@ -390,6 +418,16 @@ export function createTracker(initial: DeploymentsConfig, metrics: DeploymentMet
       }
       dirty.clear();
       return out;
+    },
+    markDirty(list) {
+      if (list.length === 0) return;
+      const since = [...dirty];
+      dirty.clear();
+      for (const run of list) if (runs.get(run.id) === run) dirty.add(run.id);
+      for (const id of since) {
+        dirty.delete(id);
+        dirty.add(id);
+      }
     },
     refreshGauges() {
       const counts = new Map<string, { project: string; workflow: string; n: number }>();

@@ -43,9 +43,10 @@ describe('deployment events in the shared log', () => {
       const records = lines.map((l) => JSON.parse(l) as Record_).filter((r) => r.event.dataset === 'vigil.deployments');
       assert.deepEqual(
         records.map((r) => r.event.action),
-        ['workflow_job.completed', 'workflow_run.completed', 'log_entry'],
+        ['workflow_job.completed', 'step_completed', 'workflow_run.completed', 'log_entry'],
+        'the failed job also logs its one failed step (skipped and successful ones are not logged)',
       );
-      const [j, r, l] = records as [Record_, Record_, Record_];
+      const [j, st, r, l] = records as [Record_, Record_, Record_, Record_];
       const payload = job.json.workflow_job as { run_id: number; head_sha: string; html_url: string; completed_at: string; started_at: string };
       assert.deepEqual(
         { ...j.deployment, steps_total: undefined },
@@ -67,6 +68,27 @@ describe('deployment events in the shared log', () => {
         },
       );
       assert.equal(j.event.outcome, 'failure');
+      // What the saved search "Failed deployment steps" matches: event.outcome failure and deployment.step.
+      const failedStep = (job.json.workflow_job as { steps: { name: string; conclusion: string; started_at: string; completed_at: string }[] }).steps.find((s) => s.conclusion === 'failure');
+      assert.ok(failedStep, 'the fixture has a failed step');
+      assert.deepEqual(st.deployment, {
+        source: 'github',
+        id: `gh-${payload.run_id}-1`,
+        kind: 'workflow_run',
+        project: 'Hello-World',
+        workflow: 'CodeQL',
+        run_id: String(payload.run_id),
+        run_attempt: 1,
+        job: 'linters',
+        job_id: String((job.json.workflow_job as { id: number }).id),
+        step: failedStep.name,
+        status: 'completed',
+        conclusion: 'failure',
+        duration_seconds: (Date.parse(failedStep.completed_at) - Date.parse(failedStep.started_at)) / 1000,
+      });
+      assert.equal(st.event.outcome, 'failure');
+      assert.equal(st.event.duration, ((Date.parse(failedStep.completed_at) - Date.parse(failedStep.started_at)) / 1000) * 1e9);
+      assert.equal(st.url?.full, payload.html_url);
       assert.equal(j.url?.full, payload.html_url);
       const wr = run.json.workflow_run as { head_sha: string; head_branch: string; html_url: string; triggering_actor: { login: string } };
       assert.equal(r.deployment?.commit, wr.head_sha);

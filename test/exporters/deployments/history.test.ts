@@ -1,24 +1,26 @@
 import assert from 'node:assert/strict';
-import { appendFile, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
+import winston from 'winston';
 import { createApp, type App } from '../../../core/app';
 import { parseConfig } from '../../../core/config';
-import { createLogger } from '../../../core/logger';
+import { createLogger, type Logger } from '../../../core/logger';
 import { createJournal } from '../../../exporters/deployments/journal';
 import type { RunRecord } from '../../../exporters/deployments/model';
 import { deploymentsPart } from '../../../exporters/deployments/part';
 import { config, postEvents, scrape, series, TOKEN } from './helpers';
 
 /** Vigil on a given storage directory, so a second start reads what the first one wrote. */
-async function startOn(storage: string, yaml = config()): Promise<{ app: App; url: string }> {
+async function startOn(storage: string, yaml = config(), logger: Logger = createLogger({ level: 'error', silent: true })): Promise<{ app: App; url: string }> {
   const env = { VIGIL_API_TOKEN: TOKEN };
   const app = createApp({
     configFile: join(storage, 'vigil.yml'),
     config: parseConfig(yaml, 'vigil.yml', env),
     env,
-    logger: createLogger({ level: 'error', silent: true }),
+    logger,
     parts: [deploymentsPart],
     routePrefix: '',
     storagePath: storage,
@@ -182,6 +184,71 @@ describe('deployment history', () => {
       const after = await readdir(dir);
       assert.equal(after.length, 1);
       assert.deepEqual((await createJournal(dir).load(10)).runs.map((r) => r.id), ['z']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs whose journal write failed are written with the next flush', async () => {
+    const storage = await mkdtemp(join(tmpdir(), 'vigil-deploy-history-'));
+    try {
+      let failures = 0;
+      const sink = new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          if (chunk.toString().includes('journal-write-failed')) failures++;
+          cb();
+        },
+      });
+      const logger = createLogger({ level: 'error', silent: true, transports: [new winston.transports.Stream({ stream: sink })] });
+      const yaml = config('  history:\n    flush_interval: 10ms\n');
+      const first = await startOn(storage, yaml, logger);
+      // A directory where the segment file goes: appending fails (EISDIR), even for root.
+      const blocker = join(storage, 'deployments', 'segment-00000001.ndjson');
+      await mkdir(blocker);
+      assert.equal((await postEvents(first.url, [started('1'), completed('1'), started('2')])).status, 202);
+      for (let i = 0; failures === 0 && i < 2000; i++) await new Promise((r) => setTimeout(r, 5));
+      assert.ok(failures > 0, 'the journal write failed');
+      await rm(blocker, { recursive: true });
+      await first.app.stop();
+
+      const second = await startOn(storage, yaml);
+      try {
+        const res = (await (await fetch(`${second.url}/api/v1/deployments?project=shop`)).json()) as { runs: { id: string; status: string }[] };
+        assert.deepEqual(
+          res.runs.map((r) => [r.id, r.status]),
+          [
+            ['shop:2', 'in_progress'],
+            ['shop:1', 'completed'],
+          ],
+        );
+      } finally {
+        await second.app.stop();
+      }
+    } finally {
+      await rm(storage, { recursive: true, force: true });
+    }
+  });
+
+  it('after a failed append the next one starts on a fresh line, so a torn line costs no later record', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vigil-journal-'));
+    try {
+      const journal = createJournal(dir);
+      await journal.load(10);
+      const segment = join(dir, 'segment-00000001.ndjson');
+      await mkdir(segment);
+      await assert.rejects(journal.append([run('a', 1)]));
+      await rm(segment, { recursive: true });
+      await writeFile(segment, '{"id":"a","proj'); // what a write cut short leaves
+      await journal.append([run('a', 2), run('b', 1)]);
+      const loaded = await createJournal(dir).load(10);
+      assert.equal(loaded.skipped, 1);
+      assert.deepEqual(
+        loaded.runs.map((r) => [r.id, r.duration_seconds]),
+        [
+          ['a', 2],
+          ['b', 1],
+        ],
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -6,7 +6,7 @@ import { createLabelGuard } from '../../../exporters/deployments/label-guard';
 import { deploymentsPart } from '../../../exporters/deployments/part';
 import { signBody, tokenChecker, verifySignature } from '../../../exporters/deployments/signature';
 import { startVigil } from '../../helpers/vigil';
-import { config, deliver, loadFixtures, postEvents, SECRET, TOKEN } from './helpers';
+import { config, deliver, loadFixtures, postEvents, scrape, SECRET, TOKEN } from './helpers';
 
 describe('deployments building blocks', () => {
   it('the delivery cache remembers only the latest ids', () => {
@@ -62,6 +62,36 @@ describe('deployments building blocks', () => {
       assert.equal(r.error, undefined, 'promtool is installed');
       assert.equal(`${r.stdout}${r.stderr}`, '');
       assert.equal(r.status, 0);
+    } finally {
+      await vigil.stop();
+    }
+  });
+
+  it('every completed step of a job is counted, also past history.max_steps_per_job', async () => {
+    const vigil = await startVigil(config('  metrics:\n    max_steps_per_job: 3\n  history:\n    max_steps_per_job: 2\n'), {
+      env: { GITHUB_WEBHOOK_SECRET: SECRET, VIGIL_API_TOKEN: TOKEN },
+      parts: [deploymentsPart],
+    });
+    try {
+      const fixture = (await loadFixtures()).find((f) => f.file.startsWith('workflow_job.completed.success')) as { json: Record<string, unknown> };
+      const job = fixture.json.workflow_job as Record<string, unknown> & { run_id: number; run_attempt: number };
+      const steps = Array.from({ length: 120 }, (_, i) => ({
+        name: `step ${i}`,
+        status: 'completed',
+        conclusion: i === 110 ? 'failure' : 'success',
+        number: i + 1,
+        started_at: '2021-08-05T10:26:00.000Z',
+        completed_at: '2021-08-05T10:26:01.000Z',
+      }));
+      const body = JSON.stringify({ ...fixture.json, workflow_job: { ...job, steps } });
+      assert.equal((await deliver(vigil.url, 'workflow_job', body)).status, 202);
+      const counts = [...(await scrape(vigil.url))].filter(([k]) => k.startsWith('deployment_step_duration_seconds_count{'));
+      const total = (conclusion: string): number => counts.filter(([k]) => k.includes(`conclusion="${conclusion}"`)).reduce((n, [, v]) => n + v, 0);
+      assert.equal(total('success'), 119, 'all 119 successful steps are counted');
+      assert.equal(total('failure'), 1, 'the failed step 110 is counted');
+      assert.equal(counts.filter(([k]) => k.includes('step="other"')).reduce((n, [, v]) => n + v, 0), 117, 'past the label limit: step="other"');
+      const run = (await (await fetch(`${vigil.url}/api/v1/deployments/gh-${job.run_id}-${job.run_attempt}`)).json()) as { jobs: { steps: unknown[] }[] };
+      assert.equal(run.jobs[0]?.steps.length, 2, 'the history keeps only max_steps_per_job steps');
     } finally {
       await vigil.stop();
     }
