@@ -44,7 +44,7 @@ function logOne(logger: Logger, change: Change, source: 'github' | 'api'): void 
       dataset: DATASETS.deployments,
       action: change.action,
       kind: 'event',
-      ...(item.conclusion ? { outcome: item.conclusion === 'success' ? 'success' : item.conclusion === 'failure' ? 'failure' : 'unknown' } : {}),
+      ...(item.conclusion ? { outcome: ecsOutcome(item.conclusion) } : {}),
       ...(duration !== null ? { duration: Math.round(duration * 1e9) } : {}),
     },
     deployment,
@@ -59,4 +59,12 @@ function logOne(logger: Logger, change: Change, source: 'github' | 'api'): void 
   }
   const what = [run.project, run.workflow, job?.name, step?.name].filter(Boolean).join(' / ');
   logger.info(`${change.action}: ${what}${item.conclusion ? ` (${item.conclusion})` : ''}`, meta);
+}
+
+const FAILED = new Set(['failure', 'timed_out', 'startup_failure']);
+
+/** ECS event.outcome for a GitHub or pipeline conclusion: a timeout is a failure, a cancel is not known to be. */
+export function ecsOutcome(conclusion: string): 'success' | 'failure' | 'unknown' {
+  if (conclusion === 'success') return 'success';
+  return FAILED.has(conclusion) ? 'failure' : 'unknown';
 }

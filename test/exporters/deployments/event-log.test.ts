@@ -104,3 +104,11 @@ describe('deployment events in the shared log', () => {
     }
   });
 });
+
+it('ECS outcome: timed-out and startup failures are failures, cancelled is unknown', async () => {
+  const { ecsOutcome } = await import('../../../exporters/deployments/event-log');
+  assert.deepEqual(
+    ['success', 'failure', 'timed_out', 'startup_failure', 'cancelled', 'skipped'].map(ecsOutcome),
+    ['success', 'failure', 'failure', 'failure', 'unknown', 'unknown'],
+  );
+});
