@@ -211,10 +211,13 @@ async function memory(dir: string): Promise<void> {
   const vigil = await startVigil(join(dir, 'memory'), true);
   try {
     const pid = vigil.child.pid as number;
+    const heaps: number[] = [];
     const settledRss = async (): Promise<number> => {
       await sleep(1500); // the journal's last flush
       vigil.child.kill('SIGUSR2');
       await sleep(500);
+      const text = await (await fetch(`${vigil.url}/metrics`)).text();
+      heaps.push(Number(/^nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1] ?? NaN));
       return rssBytes(pid);
     };
     let i = 0;
@@ -242,6 +245,7 @@ async function memory(dir: string): Promise<void> {
     console.log(`memory over ${i} events (batches of 500, default history bound of 1,000 runs; RSS read after a full GC) in ${round((Date.now() - t0) / 1000, 1)} s:`);
     console.log(`  RSS after 100,000 events ${mb(warm)} MiB; every ~100,000 after: ${samples.map(mb).join(', ')} MiB; at the end ${mb(end)} MiB`);
     console.log(`  growth ${mb(end - warm)} MiB (max sample growth ${mb(Math.max(...samples) - warm)} MiB) (target < 20 MB)`);
+    console.log(`  V8 heap used after each GC: ${heaps.map(mb).join(', ')} MiB; growth ${mb((heaps.at(-1) ?? 0) - (heaps[0] ?? 0))} MiB, max ${mb(Math.max(...heaps) - (heaps[0] ?? 0))} MiB`);
   } finally {
     await vigil.stop();
   }
