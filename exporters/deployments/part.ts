@@ -72,6 +72,16 @@ export function createDeploymentsPart(config: VigilConfig, ctx: PartContext): Pa
     metrics.requests.inc({ source, event, result }, n);
     metrics.changed();
   };
+  /** Runs one step of a request; a client error (HttpError) it throws is counted under `result`. */
+  const step = async <T>(source: WebhookSource, event: string, result: WebhookResult, run: () => T | Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (err) {
+      if (err instanceof HttpError) count(source, event, result);
+      throw err;
+    }
+  };
+
 
   const flush = (): Promise<void> => {
     flushing = flushing.then(async () => {
@@ -106,13 +116,7 @@ export function createDeploymentsPart(config: VigilConfig, ctx: PartContext): Pa
       req.raw.resume();
       reject('unconfigured', new HttpError(503, 'no webhook secret is configured: set GITHUB_WEBHOOK_SECRET or deployments.github.secret_file'));
     }
-    let body: Buffer;
-    try {
-      body = await readBody(req.raw, cfg.body_limit);
-    } catch (err) {
-      if (err instanceof HttpError) reject('too_large', err);
-      throw err;
-    }
+    const body = await step('github', event, 'too_large', () => readBody(req.raw, cfg.body_limit));
     if (secret) {
       const signature = header(req.raw, 'x-hub-signature-256');
       if (signature === undefined) {
@@ -128,33 +132,20 @@ export function createDeploymentsPart(config: VigilConfig, ctx: PartContext): Pa
       sendJson(res, 200, { status: 'duplicate', delivery });
       return;
     }
-    let payload: unknown;
-    try {
+    const payload = await step('github', event, 'malformed', () => {
       // GitHub's other content type: the JSON in the form field "payload" (the signature covers the form).
-      if ((header(req.raw, 'content-type') ?? '').startsWith('application/x-www-form-urlencoded')) {
-        const field = new URLSearchParams(body.toString('utf8')).get('payload');
-        if (field === null) throw new HttpError(400, 'malformed form: no "payload" field');
-        payload = parseJson(Buffer.from(field, 'utf8'));
-      } else {
-        payload = parseJson(body);
-      }
-    } catch (err) {
-      if (err instanceof HttpError) reject('malformed', err);
-      throw err;
-    }
+      if (!(header(req.raw, 'content-type') ?? '').startsWith('application/x-www-form-urlencoded')) return parseJson(body);
+      const field = new URLSearchParams(body.toString('utf8')).get('payload');
+      if (field === null) throw new HttpError(400, 'malformed form: no "payload" field');
+      return parseJson(Buffer.from(field, 'utf8'));
+    });
     if (!isGithubEvent(name)) {
       if (delivery !== undefined) deliveries.add(delivery);
       count('github', event, 'ignored');
       sendJson(res, 202, { status: 'ignored', event: name });
       return;
     }
-    let outcome;
-    try {
-      outcome = applyGithubEvent({ tracker, project }, name, payload);
-    } catch (err) {
-      if (err instanceof HttpError) reject('invalid', err);
-      throw err;
-    }
+    const outcome = await step('github', event, 'invalid', () => applyGithubEvent({ tracker, project }, name, payload));
     if (delivery !== undefined) deliveries.add(delivery);
     if (outcome === 'pong') {
       count('github', event, 'accepted');
@@ -184,27 +175,9 @@ export function createDeploymentsPart(config: VigilConfig, ctx: PartContext): Pa
         reject('unauthorized', new HttpError(401, m ? 'invalid bearer token' : 'missing bearer token: send Authorization: Bearer <VIGIL_API_TOKEN>'));
       }
     }
-    let body: Buffer;
-    try {
-      body = await readBody(req.raw, cfg.body_limit);
-    } catch (err) {
-      if (err instanceof HttpError) reject('too_large', err);
-      throw err;
-    }
-    let parsed: unknown;
-    try {
-      parsed = parseJson(body);
-    } catch (err) {
-      if (err instanceof HttpError) reject('malformed', err);
-      throw err;
-    }
-    let valid;
-    try {
-      valid = validateEvents(parsed, cfg.api.max_batch);
-    } catch (err) {
-      if (err instanceof HttpError) reject('invalid', err);
-      throw err;
-    }
+    const body = await step('api', 'unknown', 'too_large', () => readBody(req.raw, cfg.body_limit));
+    const parsed = await step('api', 'unknown', 'malformed', () => parseJson(body));
+    const valid = await step('api', 'unknown', 'invalid', () => validateEvents(parsed, cfg.api.max_batch));
     let accepted = 0;
     let duplicates = 0;
     const now = (): string => new Date().toISOString();
