@@ -40,7 +40,10 @@ export async function startVigil(yaml: string, opts: StartOptions = {}): Promise
     routePrefix: opts.routePrefix ?? '',
     storagePath: join(dir, 'data'),
   });
-  const address = await app.start('127.0.0.1', 0);
+  const address = await app.start('127.0.0.1', 0).catch(async (err: unknown) => {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  });
   const url = `http://127.0.0.1:${address.port}${opts.routePrefix ?? ''}`.replace(/\/$/, '');
   return {
     app,
