@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { hostPart } from '../../../exporters/host/part';
+import { COLLECTOR_NAMES } from '../../../exporters/host/config';
 import { startVigil, type RunningVigil } from '../../helpers/vigil';
 import { PROCFS, ROOTFS, SYSFS } from './fixtures';
 
@@ -79,16 +80,24 @@ describe('host part in the app', () => {
     assert.match(text, /^node_filesystem_device_error\{device="\/dev\/sda1",fstype="ext4",mountpoint="\/boot"\} 0$/m);
     assert.match(text, /^node_filesystem_device_error\{device="fileserver:\/export",fstype="nfs4",mountpoint="\/mnt\/nfs"\} 1$/m);
     assert.match(text, /^node_filesystem_size_bytes\{device="\/dev\/sda1",fstype="ext4",mountpoint="\/boot"\} [1-9]\d*$/m);
-    for (const c of ['cpu', 'diskstats', 'filesystem', 'loadavg', 'meminfo', 'netdev', 'stat', 'time', 'uname']) {
+    for (const c of COLLECTOR_NAMES) {
       assert.match(text, new RegExp(`^vigil_collector_success\\{collector="${c}"\\} 1$`, 'm'), c);
+      assert.match(text, new RegExp(`^node_scrape_collector_success\\{collector="${c}"\\} 1$`, 'm'), c);
+      assert.match(text, new RegExp(`^node_scrape_collector_duration_seconds\\{collector="${c}"\\} \\d`, 'm'), c);
     }
   });
 
-  test('promtool check metrics finds nothing but the camelCase of node_memory_* names', async () => {
+  test("promtool check metrics finds nothing but node_exporter's own camelCase names and entropy bits", async () => {
     const text = await (await fetch(`${vigil.url}/metrics`)).text();
     const { code, findings } = await promtool(text);
     assert.notEqual(code, 1, `promtool could not parse /metrics:\n${findings.join('\n')}`);
-    const unexpected = findings.filter((f) => !/^node_memory_\w+ metric names should be written in 'snake_case' not 'camelCase'$/.test(f));
+    // node_exporter's names, kept so that boards and rules work unchanged: /proc field names
+    // (node_memory_MemTotal_bytes, node_netstat_Tcp_InSegs, node_sockstat_TCP_inuse) and entropy in bits.
+    const ownNames = [
+      /^node_(memory|netstat|sockstat)_\w+ metric names should be written in 'snake_case' not 'camelCase'$/,
+      /^node_entropy_(available|pool_size)_bits use base unit "bytes" instead of "bits"$/,
+    ];
+    const unexpected = findings.filter((f) => !ownNames.some((re) => re.test(f)));
     assert.deepEqual(unexpected, []);
     assert.equal(code, findings.length > 0 ? 3 : 0);
   });
@@ -105,7 +114,7 @@ describe('host part in the app', () => {
     const bad = await fetch(`${vigil.url}/-/reload`, { method: 'POST' });
     assert.equal(bad.status, 400);
     const body = (await bad.json()) as { error: string };
-    assert.match(body.error, /host\.collectors\[1\]: Invalid option: expected one of "cpu"/);
+    assert.match(body.error, /host\.collectors\[1\]: Invalid option: expected one of "arp"\|"conntrack"\|"cpu"/);
     text = await (await fetch(`${vigil.url}/metrics`)).text();
     assert.match(text, /^node_uname_info\{/m);
     assert.doesNotMatch(text, /^node_cpu_seconds_total/m);
