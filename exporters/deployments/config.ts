@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { byteSize, duration } from '../../core/duration';
+import { streamConfigSchema } from '../../core/event-stream';
 
 /** Histogram buckets in seconds: positive and strictly increasing. */
 const buckets = (defaults: number[]) =>
@@ -45,7 +46,7 @@ export const deploymentsConfigSchema = z.strictObject({
       lead_time_buckets: buckets([300, 900, 1800, 3600, 7200, 14_400, 43_200, 86_400, 259_200, 604_800]),
       /** Distinct step names kept per job; later ones are counted as step="other". */
       max_steps_per_job: count(30, 1000),
-      /** Distinct job names kept per workflow; later ones are counted as job="other". */
+      /** Distinct job names kept per workflow; later ones are counted as job_name="other". */
       max_jobs_per_workflow: count(100, 10_000),
       /** Distinct workflows kept per project; later ones are counted as workflow="other". */
       max_workflows_per_project: count(50, 10_000),
@@ -68,13 +69,6 @@ export const deploymentsConfigSchema = z.strictObject({
       flush_interval: duration.default(1000),
     })
     .prefault({}),
-  stream: z
-    .strictObject({
-      max_clients: count(100, 10_000),
-      /** A client with more than this much unsent data is dropped. */
-      max_buffer: byteSize.default(1024 * 1024),
-      keepalive: duration.default(15_000),
-    })
-    .prefault({}),
+  stream: streamConfigSchema,
 });
 export type DeploymentsConfig = z.output<typeof deploymentsConfigSchema>;
