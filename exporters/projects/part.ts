@@ -1,12 +1,15 @@
-import type { PartDefinition } from '../../core/part';
+import { definePart } from '../../core/part';
+import { projectsConfigSchema } from './config';
+import { DATASET } from './dataset';
 import { createProjectsExporter } from './exporter';
 
 /** The project-status exporter as a Vigil part: `projects:` in vigil.yml, switched off by `enabled: false`. */
-export const projectsPart: PartDefinition = {
-  name: 'projects',
-  enabled: (config) => config.projects.enabled,
-  create: (config, ctx) => {
-    const exporter = createProjectsExporter({ config: config.projects, logger: ctx.logger });
+export const projectsPart = definePart({
+  section: 'projects',
+  schema: projectsConfigSchema,
+  dataset: DATASET,
+  create: (section, ctx) => {
+    const exporter = createProjectsExporter({ config: section, logger: ctx.logger });
     return {
       name: 'projects',
       routes: () => [],
@@ -15,11 +18,11 @@ export const projectsPart: PartDefinition = {
         return Promise.resolve();
       },
       reload: (next) => {
-        exporter.reload(next.projects);
+        exporter.reload(next);
         return Promise.resolve();
       },
       stop: () => exporter.stop(),
       metrics: () => exporter.metrics(),
     };
   },
-};
+});
