@@ -4,11 +4,12 @@ import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, sectionOf, type CoreConfig, type Env, type PartList } from './config';
 import { CONTENT_TYPE } from './exposition';
-import { createHttpServer, HttpError, listen, normalizePrefix, sendJson, sendText, type Route } from './http-server';
+import { createHttpServer, HttpError, listen, normalizePrefix, sendJson, sendText, type Mount, type Route } from './http-server';
 import { datasetsOf, errorFields, type Logger } from './logger';
 import type { Part, PartDefinition, PartSection } from './part';
 import { createSelfMetrics } from './self-metrics';
 import { landingPage } from './landing-page';
+import { createServices, RUNNING_PARTS } from './services';
 
 export const VERSION = '0.1.0';
 
@@ -61,12 +62,15 @@ export function createApp(opts: AppOptions): App {
   let ready = false;
   let reloading: Promise<void> = Promise.resolve();
   let routes: readonly Route[] = [];
+  let mounts: readonly Mount[] = [];
+  const services = createServices();
+  services.provide(RUNNING_PARTS, () => running.map((r) => r.part.name));
 
   const builtins: Route[] = [
     {
       method: 'GET',
       path: '/',
-      handler: (_req, res) => sendText(res, 200, landingPage(prefix, routes, running.map((r) => r.part.name)), 'text/html; charset=utf-8'),
+      handler: (_req, res) => sendText(res, 200, landingPage(prefix, routes, running.map((r) => r.part.name), mounts), 'text/html; charset=utf-8'),
     },
     {
       method: 'GET',
@@ -100,17 +104,18 @@ export function createApp(opts: AppOptions): App {
 
   const refreshRoutes = (): void => {
     routes = [...builtins, ...running.flatMap((r) => r.part.routes())];
+    mounts = running.flatMap((r) => r.part.mounts?.() ?? []);
   };
   refreshRoutes();
 
-  const server = createHttpServer({ routePrefix: prefix, logger, routes: () => routes });
+  const server = createHttpServer({ routePrefix: prefix, logger, routes: () => routes, mounts: () => mounts });
 
   /** Starts the named parts in order; `onStarted` hears of each, so a failure can stop those. */
   const startParts = async (cfg: CoreConfig, names: Set<string>, onStarted: (r: Running) => void): Promise<Running[]> => {
     const started: Running[] = [];
     for (const def of opts.parts) {
       if (!names.has(def.section)) continue;
-      const part = def.create(sectionOf(cfg, def), { logger, dataDir: dataDir(), env, now });
+      const part = def.create(sectionOf(cfg, def), { logger, dataDir: dataDir(), env, now, services });
       await part.start();
       const r = { def, part };
       started.push(r);

@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import type { Env } from './config';
-import type { Route } from './http-server';
+import type { Mount, Route } from './http-server';
 import type { Logger } from './logger';
+import type { Services } from './services';
 
 /** What the app hands every part it creates; nothing here names another part. */
 export interface PartContext {
@@ -11,6 +12,8 @@ export interface PartContext {
   readonly env: Env;
   /** The clock in milliseconds since the epoch (Date.now in production; tests inject their own). */
   now(): number;
+  /** What the running parts offer each other (see core/services.ts); the app always gives it. */
+  readonly services?: Services;
 }
 
 /** One part of Vigil (host exporter, projects, deployments, shipper...) switched on by its section. */
@@ -18,6 +21,8 @@ export interface Part<S = unknown> {
   readonly name: string;
   /** HTTP routes (below the route prefix) this part serves; read again after every reload. */
   routes(): readonly Route[];
+  /** Optional: Node request handlers that own every path below a prefix (the portal's Express app). */
+  mounts?(): readonly Mount[];
   start(): Promise<void>;
   /** Applies a new, already validated section without losing the part's state. */
   reload(section: S): Promise<void>;
