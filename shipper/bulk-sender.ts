@@ -3,10 +3,10 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Client, estypes } from '@elastic/elasticsearch';
 import { errorFields, type Logger } from '../core/logger';
-import { backoffDelay } from './backoff';
+import { backoffDelay } from '../core/backoff';
 import { DEAD_LETTER_DATASET, deadLetterDocument, type DeadLetterFile, type Rejection } from './dead-letter';
 import type { ShipperMetrics } from './metrics';
-import type { LogRecord, Position, SegmentLog } from './segment-log';
+import type { LogRecord, Position, SegmentLog } from '../core/spool/segment-log';
 
 export interface BulkSenderOptions {
   readonly log: SegmentLog;

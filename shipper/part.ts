@@ -8,7 +8,7 @@ import { openDeadLetterFile, type DeadLetterFile } from './dead-letter';
 import { ASSETS_DIR, installAssets, loadAssets, type EsAssets } from './es-assets';
 import { createEsClient, esSettingsFromEnv, type EsSettings } from './es-settings';
 import { createShipperMetrics, type ShipperMetrics } from './metrics';
-import { openSegmentLog, type SegmentLog } from './segment-log';
+import { openSegmentLog, type SegmentLog } from '../core/spool/segment-log';
 import { plainLine, spoolLine, SpoolTransport } from './spool-transport';
 
 /** Where the shipper keeps its files below the data directory. */

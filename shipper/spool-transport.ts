@@ -1,5 +1,5 @@
 import Transport from 'winston-transport';
-import type { SegmentLog } from './segment-log';
+import type { SegmentLog } from '../core/spool/segment-log';
 
 const MESSAGE = Symbol.for('message');
 

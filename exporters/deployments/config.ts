@@ -46,7 +46,7 @@ export const deploymentsConfigSchema = z.strictObject({
       lead_time_buckets: buckets([300, 900, 1800, 3600, 7200, 14_400, 43_200, 86_400, 259_200, 604_800]),
       /** Distinct step names kept per job; later ones are counted as step="other". */
       max_steps_per_job: count(30, 1000),
-      /** Distinct job names kept per workflow; later ones are counted as job="other". */
+      /** Distinct job names kept per workflow; later ones are counted as job_name="other". */
       max_jobs_per_workflow: count(100, 10_000),
       /** Distinct workflows kept per project; later ones are counted as workflow="other". */
       max_workflows_per_project: count(50, 10_000),

@@ -9,10 +9,10 @@ export interface DeploymentMetrics {
   readonly registry: Registry;
   readonly workflowRuns: Counter<'project' | 'workflow' | 'conclusion'>;
   readonly workflowRunDuration: Histogram<'project' | 'workflow' | 'conclusion'>;
-  readonly jobRuns: Counter<'project' | 'workflow' | 'job' | 'conclusion'>;
-  readonly jobDuration: Histogram<'project' | 'workflow' | 'job' | 'conclusion'>;
-  readonly jobQueue: Histogram<'project' | 'workflow' | 'job'>;
-  readonly stepDuration: Histogram<'project' | 'workflow' | 'job' | 'step' | 'conclusion'>;
+  readonly jobRuns: Counter<'project' | 'workflow' | 'job_name' | 'conclusion'>;
+  readonly jobDuration: Histogram<'project' | 'workflow' | 'job_name' | 'conclusion'>;
+  readonly jobQueue: Histogram<'project' | 'workflow' | 'job_name'>;
+  readonly stepDuration: Histogram<'project' | 'workflow' | 'job_name' | 'step' | 'conclusion'>;
   readonly inProgress: Gauge<'project' | 'workflow'>;
   readonly lastRun: Gauge<'project' | 'workflow' | 'conclusion'>;
   readonly deployments: Counter<'project' | 'environment' | 'status'>;
@@ -46,27 +46,27 @@ export function createDeploymentMetrics(cfg: DeploymentsConfig['metrics']): Depl
   const jobRuns = new Counter({
     name: 'deployment_job_runs_total',
     help: 'Completed jobs of workflow runs, each counted once.',
-    labelNames: [...pw, 'job', 'conclusion'],
+    labelNames: [...pw, 'job_name', 'conclusion'],
     registers,
   });
   const jobDuration = new Histogram({
     name: 'deployment_job_duration_seconds',
     help: 'Duration of completed jobs from start to completion.',
-    labelNames: [...pw, 'job', 'conclusion'],
+    labelNames: [...pw, 'job_name', 'conclusion'],
     buckets: cfg.job_duration_buckets,
     registers,
   });
   const jobQueue = new Histogram({
     name: 'deployment_job_queue_seconds',
     help: 'Time jobs waited for a runner (started_at - created_at).',
-    labelNames: [...pw, 'job'],
+    labelNames: [...pw, 'job_name'],
     buckets: cfg.queue_buckets,
     registers,
   });
   const stepDuration = new Histogram({
     name: 'deployment_step_duration_seconds',
     help: 'Duration of completed steps; step names past the per-job limit are counted as step="other".',
-    labelNames: [...pw, 'job', 'step', 'conclusion'],
+    labelNames: [...pw, 'job_name', 'step', 'conclusion'],
     buckets: cfg.step_duration_buckets,
     registers,
   });

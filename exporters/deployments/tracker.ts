@@ -214,16 +214,16 @@ export function createTracker(initial: DeploymentsConfig, metrics: DeploymentMet
   };
 
   /** Labels of a job's steps: computed once per job, not once per step. */
-  const stepScope = (run: RunRecord, job: JobRecord): { project: string; workflow: string; job: string; scope: string } => {
+  const stepScope = (run: RunRecord, job: JobRecord): { project: string; workflow: string; job_name: string; scope: string } => {
     const l = runLabels(run);
     const jobName = jobLabel(l, job.name);
-    return { ...l, job: jobName, scope: `${l.project}\u0000${l.workflow}\u0000${jobName}` };
+    return { ...l, job_name: jobName, scope: `${l.project}\u0000${l.workflow}\u0000${jobName}` };
   };
 
   const countStep = (s: ReturnType<typeof stepScope>, step: StepRecord): void => {
     step.counted = true;
     if (step.duration_seconds === null) return;
-    const labels = { project: s.project, workflow: s.workflow, job: s.job, step: steps.value(s.scope, step.name), conclusion: conclusionLabel(step.conclusion) };
+    const labels = { project: s.project, workflow: s.workflow, job_name: s.job_name, step: steps.value(s.scope, step.name), conclusion: conclusionLabel(step.conclusion) };
     metrics.stepDuration.observe(labels, step.duration_seconds);
   };
 
@@ -232,11 +232,11 @@ export function createTracker(initial: DeploymentsConfig, metrics: DeploymentMet
     job.counted = true;
     const l = runLabels(run);
     const jobName = jobLabel(l, job.name);
-    const labels = { ...l, job: jobName, conclusion: conclusionLabel(job.conclusion) };
+    const labels = { ...l, job_name: jobName, conclusion: conclusionLabel(job.conclusion) };
     metrics.jobRuns.inc(labels);
     if (job.duration_seconds !== null) metrics.jobDuration.observe(labels, job.duration_seconds);
-    if (job.queue_seconds !== null) metrics.jobQueue.observe({ ...l, job: jobName }, job.queue_seconds);
-    const scope = { ...l, job: jobName, scope: `${l.project}\u0000${l.workflow}\u0000${jobName}` };
+    if (job.queue_seconds !== null) metrics.jobQueue.observe({ ...l, job_name: jobName }, job.queue_seconds);
+    const scope = { ...l, job_name: jobName, scope: `${l.project}\u0000${l.workflow}\u0000${jobName}` };
     let failed: StepRecord[] | undefined;
     const count = (step: StepRecord): void => {
       if (step.status !== 'completed' || step.counted) return;

@@ -8,7 +8,7 @@ import { createBulkSender } from '../../shipper/bulk-sender';
 import { openDeadLetterFile } from '../../shipper/dead-letter';
 import { createEsClient } from '../../shipper/es-settings';
 import { createShipperMetrics } from '../../shipper/metrics';
-import { openSegmentLog, type SegmentLog } from '../../shipper/segment-log';
+import { openSegmentLog, type SegmentLog } from '../../core/spool/segment-log';
 import { startMockElasticsearch } from './helpers/mock-elasticsearch';
 import { until } from './helpers/shipper';
 

@@ -75,7 +75,7 @@ describe('deployments config', () => {
       }));
       assert.equal((await postEvents(vigil.url, steps)).status, 202);
       const m = await scrape(vigil.url);
-      const l = { project: 'shop', workflow: 'pipeline', job: 'build', conclusion: 'success' };
+      const l = { project: 'shop', workflow: 'pipeline', job_name: 'build', conclusion: 'success' };
       assert.equal(m.get(series('deployment_step_duration_seconds_count', { ...l, step: 'a' })), 2);
       assert.equal(m.get(series('deployment_step_duration_seconds_count', { ...l, step: 'b' })), 1);
       assert.equal(m.get(series('deployment_step_duration_seconds_count', { ...l, step: 'other' })), 2);

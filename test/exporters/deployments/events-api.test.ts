@@ -49,9 +49,9 @@ describe('pipeline events API', () => {
     const l = { project: 'shop', workflow: 'pipeline' };
     assert.equal(m.get(series('deployment_workflow_runs_total', { ...l, conclusion: 'success' })), 1);
     assert.equal(m.get(series('deployment_workflow_run_duration_seconds_sum', { ...l, conclusion: 'success' })), 120);
-    assert.equal(m.get(series('deployment_job_runs_total', { ...l, job: 'build', conclusion: 'success' })), 1);
-    assert.equal(m.get(series('deployment_job_duration_seconds_sum', { ...l, job: 'build', conclusion: 'success' })), 60);
-    assert.equal(m.get(series('deployment_step_duration_seconds_sum', { ...l, job: 'build', step: 'npm ci', conclusion: 'success' })), 40);
+    assert.equal(m.get(series('deployment_job_runs_total', { ...l, job_name: 'build', conclusion: 'success' })), 1);
+    assert.equal(m.get(series('deployment_job_duration_seconds_sum', { ...l, job_name: 'build', conclusion: 'success' })), 60);
+    assert.equal(m.get(series('deployment_step_duration_seconds_sum', { ...l, job_name: 'build', step: 'npm ci', conclusion: 'success' })), 40);
     assert.equal(m.get(series('deployments_total', { project: 'shop', environment: 'production', status: 'success' })), 1);
     assert.equal(m.get(series('deployment_lead_time_seconds_sum', l)), 120);
     assert.equal(m.get(series('deployment_last_run_timestamp_seconds', { ...l, conclusion: 'success' })), Date.parse('2024-05-01T12:02:00Z') / 1000);
@@ -80,7 +80,7 @@ describe('pipeline events API', () => {
     assert.equal(res.status, 202);
     assert.deepEqual(await res.json(), { accepted: 0, duplicates: 2, ignored: 0 });
     const m = await scrape(vigil.url);
-    assert.equal(m.get(series('deployment_job_runs_total', { project: 'shop', workflow: 'pipeline', job: 'build', conclusion: 'success' })), 1);
+    assert.equal(m.get(series('deployment_job_runs_total', { project: 'shop', workflow: 'pipeline', job_name: 'build', conclusion: 'success' })), 1);
     assert.equal(m.get(series('deployments_total', { project: 'shop', environment: 'production', status: 'success' })), 1);
   });
 

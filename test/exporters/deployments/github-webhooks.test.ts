@@ -45,7 +45,7 @@ function expectedSeries(f: Fixture): Map<string, number> {
   if (f.event === 'workflow_job') {
     const job = f.json.workflow_job as { status: string; conclusion: string; name: string; workflow_name: string; created_at: string; started_at: string; completed_at: string; steps: Step[] };
     if (job.status !== 'completed') return out;
-    const l = { project: repo.name, workflow: job.workflow_name, job: job.name };
+    const l = { project: repo.name, workflow: job.workflow_name, job_name: job.name };
     const lc = { ...l, conclusion: job.conclusion };
     add(series('deployment_job_runs_total', lc), 1);
     add(series('deployment_job_duration_seconds_count', lc), 1);

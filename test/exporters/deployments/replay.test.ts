@@ -111,10 +111,10 @@ describe('a whole run replayed', () => {
     // The ordered replay's own outcome, checked by label set and count:
     const m = expected.metrics;
     assert.equal(m.get(series('deployment_workflow_runs_total', { project: 'octo-repo', workflow: 'test', conclusion: 'success' })), 1);
-    assert.equal(m.get(series('deployment_job_runs_total', { project: 'octo-repo', workflow: 'test', job: 'build', conclusion: 'success' })), 1);
-    assert.equal(m.get(series('deployment_job_runs_total', { project: 'octo-repo', workflow: 'test', job: 'lint', conclusion: 'failure' })), 1);
+    assert.equal(m.get(series('deployment_job_runs_total', { project: 'octo-repo', workflow: 'test', job_name: 'build', conclusion: 'success' })), 1);
+    assert.equal(m.get(series('deployment_job_runs_total', { project: 'octo-repo', workflow: 'test', job_name: 'lint', conclusion: 'failure' })), 1);
     assert.equal(m.get(series('deployments_in_progress', { project: 'octo-repo', workflow: 'test' })), undefined, 'nothing left in progress');
-    assert.equal(m.get(series('deployment_step_duration_seconds_count', { project: 'octo-repo', workflow: 'test', job: 'lint', step: 'Run yarn run format-check', conclusion: 'failure' })), 1);
+    assert.equal(m.get(series('deployment_step_duration_seconds_count', { project: 'octo-repo', workflow: 'test', job_name: 'lint', step: 'Run yarn run format-check', conclusion: 'failure' })), 1);
     assert.deepEqual(expected.jobs, [{ status: 'completed', conclusion: 'success', jobs: [['build', 'completed', 'success', 8], ['lint', 'completed', 'failure', 12]] }]);
 
     for (const seed of [1, 2, 3, 42]) {
@@ -142,16 +142,16 @@ describe('a whole run replayed', () => {
           runs.map((s) => [s.metric.project, s.metric.workflow, s.metric.conclusion, s.value[1]]),
           [['octo-repo', 'test', 'success', '1']],
         );
-        // Prometheus keeps its own `job` (the scrape job) and stores Vigil's as `exported_job`.
+        // Prometheus keeps its own `job` (the scrape job); Vigil's `job_name` arrives unchanged, no `exported_job`.
         const jobs = await prom.query('deployment_job_runs_total');
-        assert.ok(jobs.every((s) => s.metric.job === 'vigil'));
-        assert.deepEqual(jobs.map((s) => [s.metric.exported_job, s.metric.conclusion, s.value[1]]).sort(), [
+        assert.ok(jobs.every((s) => s.metric.job === 'vigil' && s.metric.exported_job === undefined));
+        assert.deepEqual(jobs.map((s) => [s.metric.job_name, s.metric.conclusion, s.value[1]]).sort(), [
           ['build', 'success', '1'],
           ['lint', 'failure', '1'],
         ]);
         const lead = await prom.query('deployment_lead_time_seconds_count');
         assert.deepEqual(lead.map((s) => [s.metric.project, s.metric.workflow, s.value[1]]), [['octo-repo', 'test', '1']]);
-        const steps = await prom.query('count(deployment_step_duration_seconds_count{exported_job="lint"})');
+        const steps = await prom.query('count(deployment_step_duration_seconds_count{job_name="lint"})');
         assert.equal(steps[0]?.value[1], '12');
         const up = await prom.query('up');
         assert.equal(up[0]?.value[1], '1');

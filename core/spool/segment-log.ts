@@ -142,7 +142,7 @@ function countLines(file: string, from: number, to: number): number {
 }
 
 /**
- * An append-only log of NDJSON lines in numbered segment files: the shipper's durable spool, and
+ * An append-only log of NDJSON lines in numbered segment files: a durable spool (the shipper's and the relay's), and
  * (without a checkpoint) the rotated local files Filebeat reads. Memory use does not depend on how
  * much is on disk: only segment sizes are kept.
  */

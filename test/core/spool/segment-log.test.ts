@@ -3,7 +3,7 @@ import { appendFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { openSegmentLog, type Position, type SegmentLog, type SegmentLogOptions } from '../../shipper/segment-log';
+import { openSegmentLog, type Position, type SegmentLog, type SegmentLogOptions } from '../../../core/spool/segment-log';
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'vigil-segments-'));
