@@ -4,7 +4,8 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { connect } from 'node:net';
-import type { PartDefinition } from '../../core/part';
+import { z } from 'zod';
+import { definePart, type PartDefinition } from '../../core/part';
 import { readBody, requireJson, sendJson, parseJson } from '../../core/http-server';
 import { parseRequestTarget } from '../../core/request-target';
 import { capturingLogger } from '../exporters/projects/capture';
@@ -28,9 +29,10 @@ async function rawRequest(port: number, requestLine: string, extra = ''): Promis
 }
 
 /** A part with a literal route beside a parameter route, a JSON endpoint and a 16-byte body limit. */
-const routesPart: PartDefinition = {
-  name: 'routes',
-  enabled: () => true,
+const routesPart: PartDefinition = definePart({
+  section: 'routes',
+  schema: z.strictObject({ enabled: z.boolean().default(true) }),
+  dataset: 'vigil.app',
   create: () => ({
     name: 'routes',
     routes: () => [
@@ -51,7 +53,7 @@ const routesPart: PartDefinition = {
     stop: () => Promise.resolve(),
     metrics: () => '',
   }),
-};
+});
 
 test('routing uses the literal path: "//host/-/reload" is not /-/reload', async () => {
   const { logger, records } = capturingLogger();
