@@ -1,0 +1,47 @@
+import type { TargetConfig } from '../config';
+import type { Alert } from '../payload';
+import { classifyAnswer, classifyError, type Outcome } from './answer';
+import { dingtalkRequest } from './dingtalk';
+import { wecomRequest } from './wecom';
+
+export interface RobotRequest {
+  readonly url: string;
+  readonly body: string;
+}
+
+/** What a message needs from the robot type: mention tokens for the text, and the HTTP request. */
+export interface RobotKind {
+  mentionTokens(alerts: readonly Alert[]): string[];
+  request(title: string, text: string, alerts: readonly Alert[], now: number): RobotRequest;
+}
+
+export function robotKind(target: TargetConfig, secret: string | undefined): RobotKind {
+  return target.type === 'dingtalk' ? dingtalkRequest(target, secret) : wecomRequest(target);
+}
+
+/** The configured values plus each alert's value of `label` that matches `pattern`, without repeats. */
+export function mentionValues(fixed: readonly string[], label: string | undefined, pattern: RegExp, alerts: readonly Alert[]): string[] {
+  const out = new Set(fixed);
+  if (label !== undefined) {
+    for (const a of alerts) {
+      const v = a.labels[label];
+      if (v && pattern.test(v)) out.add(v);
+    }
+  }
+  return [...out];
+}
+
+/** Sends one request; every answer (or its absence) becomes an Outcome, nothing throws. */
+export async function postToRobot(req: RobotRequest, timeoutMs: number): Promise<Outcome> {
+  try {
+    const res = await fetch(req.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body: req.body,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    return classifyAnswer(res.status, await res.text());
+  } catch (err) {
+    return classifyError(err);
+  }
+}
