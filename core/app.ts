@@ -4,11 +4,12 @@ import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, type Env, type VigilConfig } from './config';
 import { CONTENT_TYPE } from './exposition';
-import { createHttpServer, HttpError, listen, normalizePrefix, sendJson, sendText, type Route } from './http-server';
+import { createHttpServer, HttpError, listen, normalizePrefix, sendJson, sendText, type Mount, type Route } from './http-server';
 import { errorFields, type Logger } from './logger';
 import type { Part, PartDefinition } from './part';
 import { createSelfMetrics } from './self-metrics';
 import { landingPage } from './landing-page';
+import { createServices, RUNNING_PARTS } from './services';
 
 export const VERSION = '0.1.0';
 
@@ -51,12 +52,15 @@ export function createApp(opts: AppOptions): App {
   let ready = false;
   let reloading: Promise<void> = Promise.resolve();
   let routes: readonly Route[] = [];
+  let mounts: readonly Mount[] = [];
+  const services = createServices();
+  services.provide(RUNNING_PARTS, () => running.map((p) => p.name));
 
   const builtins: Route[] = [
     {
       method: 'GET',
       path: '/',
-      handler: (_req, res) => sendText(res, 200, landingPage(prefix, routes, running.map((p) => p.name)), 'text/html; charset=utf-8'),
+      handler: (_req, res) => sendText(res, 200, landingPage(prefix, routes, running.map((p) => p.name), mounts), 'text/html; charset=utf-8'),
     },
     {
       method: 'GET',
@@ -90,17 +94,18 @@ export function createApp(opts: AppOptions): App {
 
   const refreshRoutes = (): void => {
     routes = [...builtins, ...running.flatMap((p) => p.routes())];
+    mounts = running.flatMap((p) => p.mounts?.() ?? []);
   };
   refreshRoutes();
 
-  const server = createHttpServer({ routePrefix: prefix, logger, routes: () => routes });
+  const server = createHttpServer({ routePrefix: prefix, logger, routes: () => routes, mounts: () => mounts });
 
   /** Starts the named parts in order; `onStarted` hears of each, so a failure can stop those. */
   const startParts = async (cfg: VigilConfig, names: Set<string>, onStarted: (part: Part) => void): Promise<Part[]> => {
     const started: Part[] = [];
     for (const def of opts.parts) {
       if (!names.has(def.name)) continue;
-      const part = def.create(cfg, { logger, dataDir: dataDir(), env });
+      const part = def.create(cfg, { logger, dataDir: dataDir(), env, services });
       await part.start();
       started.push(part);
       onStarted(part);

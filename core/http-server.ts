@@ -23,6 +23,21 @@ export interface Route {
   readonly handler: Handler;
 }
 
+/**
+ * A Node request handler that owns every path at or below `prefix` (below the route prefix), for
+ * a part that brings its own web framework (the portal's Express app). Routes are matched first.
+ */
+export interface Mount {
+  readonly prefix: string;
+  /** `req.url` is the path below the mount (with the query); `base` is the mount's public path. */
+  readonly handler: (req: IncomingMessage, res: ServerResponse, base: string) => void;
+}
+
+/** The mount owning `path`, if any. */
+function findMount(mounts: readonly Mount[], path: string): Mount | undefined {
+  return mounts.find((m) => path === m.prefix || path.startsWith(`${m.prefix}/`));
+}
+
 /** Thrown by handlers for a client error; answered as JSON `{ "error": reason }`. */
 export class HttpError extends Error {
   constructor(
@@ -124,6 +139,8 @@ export interface HttpServerOptions {
   readonly logger: Logger;
   /** Called on every request to find the current routes, so a reload can change them. */
   readonly routes: () => readonly Route[];
+  /** Called when no route matched; the mounts of the running parts. */
+  readonly mounts?: () => readonly Mount[];
 }
 
 /** A small router on node:http: exact segment matching, JSON errors, one error boundary. */
@@ -159,6 +176,12 @@ export function createHttpServer(opts: HttpServerOptions): Server {
         continue;
       }
       await c.route.handler({ raw, method: raw.method ?? 'GET', path, query: url.searchParams, params }, res);
+      return;
+    }
+    const mount = allowed.length === 0 ? findMount(opts.mounts?.() ?? [], path) : undefined;
+    if (mount) {
+      raw.url = (path.slice(mount.prefix.length) || '/') + url.search;
+      mount.handler(raw, res, prefix + mount.prefix);
       return;
     }
     if (allowed.length > 0) {

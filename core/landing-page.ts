@@ -1,4 +1,4 @@
-import type { Route } from './http-server';
+import type { Mount, Route } from './http-server';
 
 const DESCRIPTIONS: Record<string, string> = {
   '/metrics': 'Prometheus metrics',
@@ -12,7 +12,7 @@ function escapeHtml(s: string): string {
 }
 
 /** The small page at "/" that lists every endpoint under the route prefix. */
-export function landingPage(prefix: string, routes: readonly Route[], parts: readonly string[]): string {
+export function landingPage(prefix: string, routes: readonly Route[], parts: readonly string[], mounts: readonly Mount[] = []): string {
   const items = routes
     .filter((r) => r.path !== '/')
     .map((r) => {
@@ -22,6 +22,7 @@ export function landingPage(prefix: string, routes: readonly Route[], parts: rea
       const desc = DESCRIPTIONS[r.path];
       return `<li>${link}${desc ? ` — ${escapeHtml(desc)}` : ''}</li>`;
     })
+    .concat(mounts.map((m) => `<li><a href="${escapeHtml(`${prefix}${m.prefix}/`)}">${escapeHtml(`${prefix}${m.prefix}/`)}</a> — portal</li>`))
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Vigil</title></head>

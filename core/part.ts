@@ -1,12 +1,15 @@
 import type { Env, VigilConfig } from './config';
-import type { Route } from './http-server';
+import type { Mount, Route } from './http-server';
 import type { Logger } from './logger';
+import type { Services } from './services';
 
 export interface PartContext {
   readonly logger: Logger;
   /** The data directory (--storage.path), created before any part starts. */
   readonly dataDir: string;
   readonly env: Env;
+  /** What the running parts offer each other (see core/services.ts); the app always gives it. */
+  readonly services?: Services;
 }
 
 /** One part of Vigil (host exporter, projects, deployments, shipper...) switched on by config. */
@@ -14,6 +17,8 @@ export interface Part {
   readonly name: string;
   /** HTTP routes (below the route prefix) this part serves; read again after every reload. */
   routes(): readonly Route[];
+  /** Optional: Node request handlers that own every path below a prefix (the portal's Express app). */
+  mounts?(): readonly Mount[];
   start(): Promise<void>;
   /** Applies a new, already validated configuration without losing the part's state. */
   reload(config: VigilConfig): Promise<void>;

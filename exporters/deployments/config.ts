@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { byteSize, duration } from '../../core/duration';
+import { streamConfigSchema } from '../../core/event-stream';
 
 /** Histogram buckets in seconds: positive and strictly increasing. */
 const buckets = (defaults: number[]) =>
@@ -68,13 +69,6 @@ export const deploymentsConfigSchema = z.strictObject({
       flush_interval: duration.default(1000),
     })
     .prefault({}),
-  stream: z
-    .strictObject({
-      max_clients: count(100, 10_000),
-      /** A client with more than this much unsent data is dropped. */
-      max_buffer: byteSize.default(1024 * 1024),
-      keepalive: duration.default(15_000),
-    })
-    .prefault({}),
+  stream: streamConfigSchema,
 });
 export type DeploymentsConfig = z.output<typeof deploymentsConfigSchema>;

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import type { VigilConfig } from '../../core/config';
 import { HttpError, parseJson, readBody, sendJson, type Route } from '../../core/http-server';
+import { createStreamHub, streamFilter, streamOptions } from '../../core/event-stream';
 import { DATASETS, errorFields } from '../../core/logger';
 import type { Part, PartContext, PartDefinition } from '../../core/part';
 import type { DeploymentsConfig } from './config';
@@ -14,7 +15,6 @@ import { createDeploymentMetrics, type WebhookResult, type WebhookSource } from 
 import { publicRun, runSummary, type RunRecord } from './model';
 import { resolveSecret, type Secret } from './secrets';
 import { tokenChecker, verifySignature } from './signature';
-import { createStreamHub } from './stream';
 import { createTracker } from './tracker';
 
 const header = (req: IncomingMessage, name: string): string | undefined => {
@@ -42,7 +42,7 @@ export function createDeploymentsPart(config: VigilConfig, ctx: PartContext): Pa
   let cfg = config.deployments;
   let secrets: Secrets = {};
   const metrics = createDeploymentMetrics(cfg.metrics);
-  const hub = createStreamHub({ maxClients: cfg.stream.max_clients, maxBuffer: cfg.stream.max_buffer, keepaliveMs: cfg.stream.keepalive }, (clients, dropped) => {
+  const hub = createStreamHub(streamOptions(cfg.stream), (clients, dropped) => {
     metrics.streamClients.set(clients);
     if (dropped) {
       metrics.streamDropped.inc();
@@ -60,7 +60,7 @@ export function createDeploymentsPart(config: VigilConfig, ctx: PartContext): Pa
         ...(change.step ? { step: change.step.name } : {}),
         ...(change.log ? { log: change.log } : {}),
       };
-      hub.publish('change', data, change.run.project);
+      hub.publish('change', data, { project: change.run.project, deployment: change.run.id });
     }
   });
   const deliveries = createDeliveryCache(cfg.github.delivery_cache_size);
@@ -212,7 +212,7 @@ export function createDeploymentsPart(config: VigilConfig, ctx: PartContext): Pa
         sendJson(res, 200, { runs });
       },
     },
-    { method: 'GET', path: '/api/v1/deployments/stream', handler: (req, res) => hub.attach(req.raw, res, req.query.get('project') || undefined) },
+    { method: 'GET', path: '/api/v1/deployments/stream', handler: (req, res) => hub.attach(req.raw, res, streamFilter(req.query, ['project', 'deployment'])) },
     {
       method: 'GET',
       path: '/api/v1/deployments/:id',
@@ -274,7 +274,7 @@ export function createDeploymentsPart(config: VigilConfig, ctx: PartContext): Pa
       secrets = nextSecrets;
       tracker.configure(cfg);
       deliveries.resize(cfg.github.delivery_cache_size);
-      hub.configure({ maxClients: cfg.stream.max_clients, maxBuffer: cfg.stream.max_buffer, keepaliveMs: cfg.stream.keepalive });
+      hub.configure(streamOptions(cfg.stream));
       clearInterval(flushTimer);
       schedule();
       announceSecrets();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { duration } from '../../core/duration';
+import { streamConfigSchema } from '../../core/event-stream';
 
 /**
  * The `projects:` section of vigil.yml: every project Vigil checks on a schedule and how.
@@ -187,6 +188,10 @@ export const projectsConfigSchema = z
     /** Checks running at once across all projects. */
     concurrency: z.number().int().min(1).max(4096).default(32),
     targets: z.array(targetSchema).default([]),
+    /** POST /api/v1/projects/{name}/check: the bearer token, from this file or else VIGIL_API_TOKEN. */
+    api: z.strictObject({ token_file: z.string().min(1).optional() }).prefault({}),
+    /** GET /api/v1/projects/stream: the same limits as the deployments stream. */
+    stream: streamConfigSchema,
   })
   .superRefine((s, ctx) => {
     const seen = new Set<string>();

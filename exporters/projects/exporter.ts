@@ -24,6 +24,8 @@ export interface ProjectsExporterOptions {
   readonly processTable?: ProcessTable;
   /** Wall clock in milliseconds, for project_last_check_timestamp_seconds. */
   readonly now?: () => number;
+  /** Hears every completed run of a project (the projects API's live stream). */
+  readonly onResult?: (project: ProjectStatus, from: Status) => void;
 }
 
 /** What the exporter knows about one project; kept across reloads while the project exists. */
@@ -46,10 +48,14 @@ interface ProjectState {
 
 export interface ProjectStatus {
   readonly name: string;
+  readonly config: ProjectConfig;
   readonly status: Status;
   readonly failures: number;
   readonly stateChanges: number;
+  readonly lastCheckSeconds: number | undefined;
   readonly results: ReadonlyMap<string, ProbeResult>;
+  /** A run of its checks is going on now. */
+  readonly checking: boolean;
 }
 
 export interface ProjectsExporter {
@@ -64,6 +70,10 @@ export interface ProjectsExporter {
   /** Prometheus text of every project family; re-joined only after a result changed. */
   metrics(): string;
   status(name: string): ProjectStatus | undefined;
+  /** Every project, in configuration order. */
+  list(): ProjectStatus[];
+  /** Runs the project's checks now, or joins the run already going; undefined for an unknown project. */
+  check(name: string): Promise<ProjectStatus | undefined> | undefined;
 }
 
 function describeFailures(config: ProjectConfig, results: ReadonlyMap<string, ProbeResult>): string {
@@ -100,6 +110,17 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
     tcp: probeTcp,
     process: createProcessProbe({ table: opts.processTable ?? createProcessTable(), listMaxAgeMs: shortestInterval }),
   };
+
+  const view = (s: ProjectState): ProjectStatus => ({
+    name: s.config.name,
+    config: s.config,
+    status: s.status,
+    failures: s.failures,
+    stateChanges: s.stateChanges,
+    lastCheckSeconds: s.lastCheckSeconds,
+    results: s.results,
+    checking: s.running !== undefined,
+  });
 
   const rerender = (state: ProjectState): void => {
     state.rendered = renderProject(state);
@@ -176,6 +197,7 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
       });
     }
     rerender(state);
+    opts.onResult?.({ ...view(state), checking: false }, from);
   };
 
   const runProject = (state: ProjectState): Promise<void> => {
@@ -347,7 +369,17 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
     },
     status(name) {
       const s = projects.get(name);
-      return s && { name, status: s.status, failures: s.failures, stateChanges: s.stateChanges, results: s.results };
+      return s && view(s);
+    },
+    list: () => [...projects.values()].map(view),
+    check(name) {
+      const state = projects.get(name);
+      if (!state) return undefined;
+      const run = state.running ?? (stopped ? Promise.resolve() : runProject(state));
+      return run.then(() => {
+        const s = projects.get(name);
+        return s && view(s);
+      });
     },
   };
 }

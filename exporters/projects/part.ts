@@ -1,25 +1,55 @@
+import { createStreamHub, streamOptions } from '../../core/event-stream';
+import { familyHeader, sampleLine } from '../../core/exposition';
 import type { PartDefinition } from '../../core/part';
+import { tokenChecker } from '../deployments/signature';
+import { resolveSecret } from '../deployments/secrets';
+import { PROJECTS_SERVICE, projectsRoutes, projectsService, publishResult } from './api';
+import type { ProjectsConfig } from './config';
 import { createProjectsExporter } from './exporter';
+
+const STREAM_HEADERS = {
+  clients: familyHeader('vigil_projects_stream_clients', 'Clients connected to the projects live stream.', 'gauge'),
+  dropped: familyHeader('vigil_projects_stream_dropped_clients_total', 'Projects live stream clients disconnected because they did not keep up.', 'counter'),
+};
+
+const loadToken = async (cfg: ProjectsConfig, env: Readonly<Record<string, string | undefined>>) => {
+  const secret = await resolveSecret(cfg.api.token_file, env, 'VIGIL_API_TOKEN');
+  return secret && tokenChecker(secret.value);
+};
 
 /** The project-status exporter as a Vigil part: `projects:` in vigil.yml, switched off by `enabled: false`. */
 export const projectsPart: PartDefinition = {
   name: 'projects',
   enabled: (config) => config.projects.enabled,
   create: (config, ctx) => {
-    const exporter = createProjectsExporter({ config: config.projects, logger: ctx.logger });
+    const hub = createStreamHub(streamOptions(config.projects.stream));
+    const exporter = createProjectsExporter({ config: config.projects, logger: ctx.logger, onResult: (p, from) => publishResult(hub, p, from) });
+    let token: ((given: string) => boolean) | undefined;
+    const routes = projectsRoutes({ exporter, hub, token: () => token });
+    let withdraw = (): void => undefined;
     return {
       name: 'projects',
-      routes: () => [],
-      start: () => {
+      routes: () => routes,
+      start: async () => {
+        token = await loadToken(config.projects, ctx.env);
+        withdraw = ctx.services?.provide(PROJECTS_SERVICE, projectsService(exporter)) ?? withdraw;
         exporter.start();
-        return Promise.resolve();
       },
-      reload: (next) => {
+      reload: async (next) => {
+        const nextToken = await loadToken(next.projects, ctx.env);
         exporter.reload(next.projects);
-        return Promise.resolve();
+        hub.configure(streamOptions(next.projects.stream));
+        token = nextToken;
       },
-      stop: () => exporter.stop(),
-      metrics: () => exporter.metrics(),
+      stop: () => {
+        withdraw();
+        hub.close();
+        return exporter.stop();
+      },
+      metrics: () =>
+        exporter.metrics() +
+        `${STREAM_HEADERS.clients}${sampleLine('vigil_projects_stream_clients', undefined, hub.clients)}\n` +
+        `${STREAM_HEADERS.dropped}${sampleLine('vigil_projects_stream_dropped_clients_total', undefined, hub.dropped)}\n`,
     };
   },
 };

@@ -1,42 +1,18 @@
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { connect } from 'node:net';
 import { describe, it } from 'node:test';
 import { deploymentsPart } from '../../../exporters/deployments/part';
+import { readSse, type SseEvent } from '../../helpers/sse';
 import { startVigil } from '../../helpers/vigil';
 import { config, parseMetrics, postEvents, TOKEN } from './helpers';
 
+type Change = { action: string; run: { id: string; status: string } };
+
 /** Reads Server-Sent Events until `want` events named "change" have arrived. */
-function readEvents(url: string, want: number, query = ''): { ready: Promise<void>; events: Promise<{ action: string; run: { id: string; status: string } }[]> } {
-  let onReady: () => void = () => undefined;
-  const ready = new Promise<void>((r) => (onReady = r));
-  const events = new Promise<{ action: string; run: { id: string; status: string } }[]>((resolve, reject) => {
-    const req = request(`${url}/api/v1/deployments/stream${query}`, (res) => {
-      assert.equal(res.statusCode, 200);
-      assert.match(res.headers['content-type'] ?? '', /^text\/event-stream/);
-      let buf = '';
-      const got: { action: string; run: { id: string; status: string } }[] = [];
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        if (buf === '') onReady();
-        buf += chunk;
-        let end: number;
-        while ((end = buf.indexOf('\n\n')) !== -1) {
-          const block = buf.slice(0, end);
-          buf = buf.slice(end + 2);
-          const data = /^data: (.*)$/m.exec(block);
-          if (/^event: change$/m.test(block) && data) got.push(JSON.parse(data[1] as string) as (typeof got)[number]);
-        }
-        if (got.length >= want) {
-          req.destroy();
-          resolve(got);
-        }
-      });
-    });
-    req.on('error', reject);
-    req.end();
-  });
-  return { ready, events };
+function readEvents(url: string, want: number, query = ''): { ready: Promise<void>; events: Promise<Change[]> } {
+  const changes = (events: readonly SseEvent[]): Change[] => events.filter((e) => e.event === 'change').map((e) => e.data as Change);
+  const { ready, done } = readSse(`${url}/api/v1/deployments/stream${query}`, (events) => changes(events).length >= want);
+  return { ready, events: done.then(changes) };
 }
 
 describe('live stream', () => {
@@ -45,8 +21,10 @@ describe('live stream', () => {
     try {
       const client = readEvents(vigil.url, 4);
       const onlyApi = readEvents(vigil.url, 1, '?project=api');
+      const onlyRun = readEvents(vigil.url, 1, '?deployment=api:9');
       await client.ready;
       await onlyApi.ready;
+      await onlyRun.ready;
       const base = { project: 'shop', deployment_id: 9, environment: 'prod' };
       await postEvents(vigil.url, { ...base, type: 'deployment_started' });
       await postEvents(vigil.url, { ...base, type: 'job_started', job: 'build' });
@@ -57,6 +35,11 @@ describe('live stream', () => {
         (await onlyApi.events).map((e) => e.run.id),
         ['api:9'],
         'a client filtered by project sees only that project',
+      );
+      assert.deepEqual(
+        (await onlyRun.events).map((e) => [e.action, e.run.id]),
+        [['deployment_started', 'api:9']],
+        'a client filtered by deployment sees only that run',
       );
       assert.deepEqual(
         events.map((e) => [e.action, e.run.id, e.run.status]),
