@@ -1,12 +1,12 @@
-import type { PartDefinition } from '../core/part';
+import { definePart } from '../core/part';
+import { relayConfigSchema } from './config';
+import { DATASET } from './dataset';
 import { createRelay } from './relay';
 
 /** The alert relay as a Vigil part (section `relay`). */
-export const relayPart: PartDefinition = {
-  name: 'relay',
-  enabled: (config) => config.relay.enabled,
-  create(config, ctx) {
-    const relay = createRelay(config.relay, ctx);
-    return { ...relay, reload: (next) => relay.reload(next.relay) };
-  },
-};
+export const relayPart = definePart({
+  section: 'relay',
+  schema: relayConfigSchema,
+  dataset: DATASET,
+  create: (section, ctx) => createRelay(section, ctx),
+});

@@ -2,30 +2,23 @@ import { join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import { HttpError, parseJson, readBody, sendJson, type Route } from '../core/http-server';
 import { errorFields } from '../core/logger';
-import type { PartContext } from '../core/part';
+import type { Part, PartContext } from '../core/part';
 import { resolveSecret } from '../exporters/deployments/secrets';
 import { tokenChecker } from '../exporters/deployments/signature';
 import { createComposer, loadTemplates, type Composer } from './compose';
 import type { RelayConfig, TargetConfig } from './config';
 import { realClock, startDispatcher, type Clock, type Dispatcher } from './dispatcher';
 import { createLimiter, type Limiter } from './limiter';
+import { DATASET } from './dataset';
 import { createRelayMetrics, type RelayMetrics } from './metrics';
 import { parsePayload } from './payload';
 import { openQueue, type NotificationQueue } from './queue';
 import { postToRobot } from './robots/robot';
 
-export const DATASET = 'vigil.relay';
 /** Where the queues live below the data directory: one folder per target. */
 export const QUEUE_DIR = 'relay';
 
-export interface Relay {
-  readonly name: string;
-  routes(): readonly Route[];
-  start(): Promise<void>;
-  reload(cfg: RelayConfig): Promise<void>;
-  stop(): Promise<void>;
-  metrics(): Promise<string>;
-}
+export type Relay = Part<RelayConfig>;
 
 export interface RelayOptions {
   readonly clock?: Clock;
@@ -65,7 +58,7 @@ function robotHost(url: string): string {
  */
 export function createRelay(initial: RelayConfig, ctx: PartContext, opts: RelayOptions = {}): Relay {
   const { logger } = ctx;
-  const clock = opts.clock ?? realClock;
+  const clock = opts.clock ?? { now: () => ctx.now(), sleep: (ms, signal) => realClock.sleep(ms, signal) };
   const log = (level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown> = {}): void => {
     const event = (fields.event ?? {}) as Record<string, unknown>;
     logger.log(level, message, { ...fields, event: { ...event, dataset: DATASET }, vigil: { part: 'relay', ...(fields.vigil as object) } });
