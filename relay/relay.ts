@@ -14,6 +14,7 @@ import { createRelayMetrics, type RelayMetrics } from './metrics';
 import { parsePayload } from './payload';
 import { openQueue, type NotificationQueue } from './queue';
 import { postToRobot } from './robots/robot';
+import { targetSecret } from './target-secret';
 
 /** Where the queues live below the data directory: one folder per target. */
 export const QUEUE_DIR = 'relay';
@@ -78,8 +79,7 @@ export function createRelay(initial: RelayConfig, ctx: PartContext, opts: RelayO
     const templates = loadTemplates(cfg);
     const composers = new Map<string, Composer>();
     for (const [name, target] of Object.entries(cfg.targets)) {
-      let secret: string | undefined;
-      if (target.type === 'dingtalk') secret = target.secret ?? (target.secret_file !== undefined ? (await resolveSecret(target.secret_file, {}, ''))?.value : undefined);
+      const secret = await targetSecret(target);
       composers.set(
         name,
         createComposer(cfg, target, secret, templates, (err) => log('error', `relay target ${name}: the message template failed; the built-in one was used`, errorFields(err))),
@@ -102,7 +102,7 @@ export function createRelay(initial: RelayConfig, ctx: PartContext, opts: RelayO
           clock.now(),
         );
         if (signal.aborted) return { kind: 'retry', reason: 'stopping' };
-        return postToRobot(message.request, p.cfg.request_timeout);
+        return postToRobot(message.request, p.cfg.request_timeout, signal);
       },
       onRequest: (outcome, entries, attempt, seconds) => {
         metrics.request(name, outcome.kind, seconds, entries.length > 1);

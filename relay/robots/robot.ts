@@ -31,17 +31,26 @@ export function mentionValues(fixed: readonly string[], label: string | undefine
   return [...out];
 }
 
-/** Sends one request; every answer (or its absence) becomes an Outcome, nothing throws. */
-export async function postToRobot(req: RobotRequest, timeoutMs: number): Promise<Outcome> {
+export type RobotAnswer = { readonly status: number; readonly body: string; readonly outcome: Outcome } | { readonly error: string; readonly outcome: Outcome };
+
+/** Sends one request and reads the answer; nothing throws: no answer is an `error` with a retry outcome. */
+export async function sendToRobot(req: RobotRequest, timeoutMs: number, signal?: AbortSignal): Promise<RobotAnswer> {
   try {
     const res = await fetch(req.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json; charset=utf-8' },
       body: req.body,
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs),
     });
-    return classifyAnswer(res.status, await res.text());
+    const body = await res.text();
+    return { status: res.status, body, outcome: classifyAnswer(res.status, body) };
   } catch (err) {
-    return classifyError(err);
+    const outcome = classifyError(err);
+    return { error: outcome.kind === 'ok' ? 'unknown' : outcome.reason, outcome };
   }
+}
+
+/** The outcome of one request (see sendToRobot). */
+export async function postToRobot(req: RobotRequest, timeoutMs: number, signal?: AbortSignal): Promise<Outcome> {
+  return (await sendToRobot(req, timeoutMs, signal)).outcome;
 }

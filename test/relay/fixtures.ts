@@ -30,3 +30,14 @@ export function samplePayload(n = 1, overrides: Partial<Payload> = {}, status: '
     ...overrides,
   };
 }
+
+/** vigil.yml with only the relay enabled; `relayLines` go below `relay:` (indented two spaces). */
+export function relayOnlyYaml(relayLines: string): string {
+  return `host: {enabled: false}
+projects: {enabled: false}
+deployments: {enabled: false}
+shipper: {enabled: false}
+relay:
+  enabled: true
+${relayLines}`;
+}

@@ -1,26 +1,20 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startVigil, type RunningVigil } from '../helpers/vigil';
-import { samplePayload } from './fixtures';
+import { relayOnlyYaml, samplePayload } from './fixtures';
 import { startRobotStub, type RobotStub } from './robot-stub';
 
 const SECRET = 'SECrelay-test-secret';
 
 function relayYaml(robotUrl: string, extra = ''): string {
-  return `host: {enabled: false}
-projects: {enabled: false}
-deployments: {enabled: false}
-shipper: {enabled: false}
-relay:
-  enabled: true
-  language: en
+  return relayOnlyYaml(`  language: en
   retry: {initial: 50ms, max: 200ms}
 ${extra}  targets:
     ops:
       type: dingtalk
       url: ${robotUrl}
       secret: \${DINGTALK_SECRET}
-`;
+`);
 }
 
 async function withRelay(fn: (v: RunningVigil, robot: RobotStub) => Promise<void>, opts: { extra?: string; env?: Record<string, string>; robotSecret?: string } = {}): Promise<void> {
