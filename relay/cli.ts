@@ -85,7 +85,7 @@ export async function notifyCommand(argv: readonly string[], io: NotifyIo): Prom
 
 async function sendTest(cfg: RelayConfig, name: string, io: NotifyIo): Promise<number> {
   const target = cfg.targets[name] as RelayConfig['targets'][string];
-  const compose = createComposer(cfg, target, await targetSecret(target), loadTemplates(cfg), () => undefined);
+  const compose = createComposer(cfg, target, await targetSecret(name, target), loadTemplates(cfg), () => undefined);
   const message = compose([testPayload(io.now())], io.now());
   const answer = await sendToRobot(message.request, cfg.request_timeout);
   if ('error' in answer) {

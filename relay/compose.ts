@@ -1,3 +1,4 @@
+import type { Secret } from '../core/secrets';
 import type { RelayConfig, TargetConfig } from './config';
 import { fitMessage } from './fit';
 import type { Payload } from './payload';
@@ -38,7 +39,7 @@ export function loadTemplates(cfg: RelayConfig): Templates {
  * mentions and the request. A user template that fails on some alert falls back to the built-in one
  * (reported through onTemplateError) rather than losing the notification.
  */
-export function createComposer(cfg: RelayConfig, target: TargetConfig, secret: string | undefined, templates: Templates, onTemplateError: (err: unknown) => void): Composer {
+export function createComposer(cfg: RelayConfig, target: TargetConfig, secret: Secret | undefined, templates: Templates, onTemplateError: (err: unknown) => void): Composer {
   const lang = target.language ?? cfg.language;
   const robot = robotKind(target, secret);
   const own = templates.own[lang];

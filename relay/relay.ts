@@ -3,8 +3,8 @@ import type { IncomingMessage } from 'node:http';
 import { HttpError, parseJson, readBody, sendJson, type Route } from '../core/http-server';
 import { errorFields } from '../core/logger';
 import type { Part, PartContext } from '../core/part';
-import { resolveSecret } from '../exporters/deployments/secrets';
-import { tokenChecker } from '../exporters/deployments/signature';
+import { tokenChecker } from '../core/bearer';
+import { readSecret } from '../core/secrets';
 import { createComposer, loadTemplates, type Composer } from './compose';
 import type { RelayConfig, TargetConfig } from './config';
 import { realClock, startDispatcher, type Clock, type Dispatcher } from './dispatcher';
@@ -75,17 +75,17 @@ export function createRelay(initial: RelayConfig, ctx: PartContext, opts: RelayO
 
   /** Everything a configuration needs that can fail (secrets, templates), before anything changes. */
   const prepare = async (cfg: RelayConfig): Promise<Prepared> => {
-    const tokenSecret = await resolveSecret(cfg.token_file, ctx.env, 'VIGIL_RELAY_TOKEN');
+    const tokenSecret = await readSecret(ctx.env, { variable: 'VIGIL_RELAY_TOKEN', file: cfg.token_file, fileKey: 'relay.token_file' });
     const templates = loadTemplates(cfg);
     const composers = new Map<string, Composer>();
     for (const [name, target] of Object.entries(cfg.targets)) {
-      const secret = await targetSecret(target);
+      const secret = await targetSecret(name, target);
       composers.set(
         name,
         createComposer(cfg, target, secret, templates, (err) => log('error', `relay target ${name}: the message template failed; the built-in one was used`, errorFields(err))),
       );
     }
-    return { cfg, composers, ...(tokenSecret ? { token: tokenChecker(tokenSecret.value) } : {}) };
+    return { cfg, composers, ...(tokenSecret ? { token: tokenChecker(tokenSecret) } : {}) };
   };
 
   const startTarget = (name: string, r: Running, p: Prepared): void => {

@@ -1,3 +1,4 @@
+import type { Secret } from '../../core/secrets';
 import type { DingtalkTarget } from '../config';
 import { signedUrl } from '../dingtalk-sign';
 import type { Alert } from '../payload';
@@ -18,7 +19,7 @@ function atAll(target: DingtalkTarget, alerts: readonly Alert[]): boolean {
  * DingTalk custom robot: a markdown message; mentioned mobiles go in `at.atMobiles` and must also be
  * written as "@mobile" in the text; the URL is signed when the robot has a secret.
  */
-export function dingtalkRequest(target: DingtalkTarget, secret: string | undefined): RobotKind {
+export function dingtalkRequest(target: DingtalkTarget, secret: Secret | undefined): RobotKind {
   return {
     mentionTokens: (alerts) => [...mobiles(target, alerts).map((m) => `@${m}`), ...(atAll(target, alerts) ? ['@all'] : [])],
     request(title, text, alerts, now) {
@@ -27,7 +28,7 @@ export function dingtalkRequest(target: DingtalkTarget, secret: string | undefin
         markdown: { title, text },
         at: { atMobiles: mobiles(target, alerts), isAtAll: atAll(target, alerts) },
       };
-      return { url: signedUrl(target.url, secret, now), body: JSON.stringify(body) };
+      return { url: signedUrl(target.url, secret?.reveal(), now), body: JSON.stringify(body) };
     },
   };
 }

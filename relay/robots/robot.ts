@@ -1,3 +1,4 @@
+import type { Secret } from '../../core/secrets';
 import type { TargetConfig } from '../config';
 import type { Alert } from '../payload';
 import { classifyAnswer, classifyError, type Outcome } from './answer';
@@ -15,7 +16,7 @@ export interface RobotKind {
   request(title: string, text: string, alerts: readonly Alert[], now: number): RobotRequest;
 }
 
-export function robotKind(target: TargetConfig, secret: string | undefined): RobotKind {
+export function robotKind(target: TargetConfig, secret: Secret | undefined): RobotKind {
   return target.type === 'dingtalk' ? dingtalkRequest(target, secret) : wecomRequest(target);
 }
 

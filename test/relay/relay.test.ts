@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { startVigil, type RunningVigil } from '../helpers/vigil';
 import { relayOnlyYaml, samplePayload } from './fixtures';
@@ -141,4 +144,28 @@ test('config errors name the key: unknown type, bad URL, no targets, both secret
   assert.match(configErrorOf('relay: {targets: {a: {type: dingtalk, url: "nope"}}}\n'), /relay\.targets\.a\.url: expected the robot webhook URL/);
   assert.match(configErrorOf('relay: {targets: {a: {type: dingtalk, url: "https://x", secret: s, secret_file: /f}}}\n'), /relay\.targets\.a\.secret_file: set secret or secret_file/);
   assert.match(configErrorOf('relay: {targets: {"a b": {type: wecom, url: "https://x"}}}\n'), /relay\.targets/);
+});
+
+test('secret_file and token_file: read from files (trailing newline trimmed); the robot accepts the signature', async () => {
+  const robot = await startRobotStub(SECRET);
+  const dir = await mkdtemp(join(tmpdir(), 'relay-secrets-'));
+  await writeFile(join(dir, 'dingtalk'), `${SECRET}\n`);
+  await writeFile(join(dir, 'token'), 'file-token\n');
+  const v = await startVigil(
+    relayOnlyYaml(`  token_file: ${join(dir, 'token')}
+  targets:
+    ops: {type: dingtalk, url: "${robot.url}", secret_file: ${join(dir, 'dingtalk')}}
+`),
+  );
+  try {
+    assert.equal((await post(`${v.url}/alerts/ops`, samplePayload(1))).status, 401);
+    assert.equal((await post(`${v.url}/alerts/ops`, samplePayload(1), { authorization: 'Bearer file-token' })).status, 202);
+    await robot.waitFor((m) => m.length === 1);
+    assert.equal(robot.badSignatures, 0);
+    assert.doesNotMatch(await (await fetch(`${v.url}/metrics`)).text(), /SECrelay|file-token|test-token/);
+  } finally {
+    await v.stop();
+    await robot.close();
+    await rm(dir, { recursive: true, force: true });
+  }
 });

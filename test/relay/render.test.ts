@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { Secret } from '../../core/secrets';
 import { createComposer, loadTemplates } from '../../relay/compose';
 import { relayConfigSchema, type RelayConfig } from '../../relay/config';
 import { cutToBytes } from '../../relay/fit';
@@ -21,7 +22,7 @@ function setup(extra: Record<string, unknown> = {}, target: Record<string, unkno
   const t = cfg.targets.ops;
   assert.ok(t);
   const errors: unknown[] = [];
-  return { compose: createComposer(cfg, t, 'SECx', loadTemplates(cfg), (e) => errors.push(e)), errors };
+  return { compose: createComposer(cfg, t, new Secret('SECx', 'test'), loadTemplates(cfg), (e) => errors.push(e)), errors };
 }
 
 test('time zone formatting: Asia/Shanghai by default, any IANA zone, offsets with half hours', () => {
