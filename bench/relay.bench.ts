@@ -6,7 +6,9 @@
  *     p99; baseline: the same payload posted by this process straight to the robot stand-in, which is
  *     the cost of one loopback HTTP hop (alternated rounds);
  *  2. the ceiling: notifications posted as fast as 32 connections can, accepted/s (202) and
- *     delivered/s (one target, one robot request at a time, no rate limit).
+ *     delivered/s (one target, one robot request at a time, no rate limit);
+ *  3. in this process, the relay's own work per notification: composing the message (view, template,
+ *     size check, signing) and a queue cycle (append, read back, acknowledge).
  * Vigil runs as `npm start` runs it (the dist/vigil.mjs bundle), with the relay's rate limit raised
  * out of the way (the robot's 20 a minute would otherwise be the figure) and the default fsync.
  */
@@ -15,6 +17,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { relayConfigSchema } from '../relay/config';
+import { createComposer, loadTemplates } from '../relay/compose';
+import { parsePayload } from '../relay/payload';
+import { openQueue } from '../relay/queue';
+import { Secret } from '../core/secrets';
 import { machine } from './lib/machine';
 import { startVigilProcess, type ChildServer } from './lib/processes';
 import { median, percentile, round } from './lib/stats';
@@ -139,6 +146,29 @@ async function ceiling(url: string, robot: Robot): Promise<{ accepted: number; d
   return { accepted: accepted / postedFor, delivered: count() / ((lastArrival - start) / 1000) };
 }
 
+/** Mean milliseconds of composing one message and of one queue cycle, over `n` of each. */
+async function inProcess(dir: string, n: number): Promise<{ compose: number; queue: number }> {
+  const cfg = relayConfigSchema.parse({ enabled: true, targets: { b: { type: 'dingtalk', url: 'https://oapi.dingtalk.com/robot/send?access_token=x' } } });
+  const target = cfg.targets.b;
+  if (!target) throw new Error('no target');
+  const compose = createComposer(cfg, target, new Secret(SECRET, 'bench'), loadTemplates(cfg), () => undefined);
+  const parsed = parsePayload(JSON.parse(payload(1)));
+  if (!parsed.ok) throw new Error('bad payload');
+  let t = performance.now();
+  for (let i = 0; i < n; i++) compose([parsed.payload], Date.now());
+  const composeMs = (performance.now() - t) / n;
+  const queue = await openQueue({ dir: join(dir, 'queue'), maxBytes: 64 * 1024 * 1024, segmentBytes: 1024 * 1024, fsyncIntervalMs: 1000 });
+  t = performance.now();
+  for (let i = 0; i < n; i++) {
+    queue.push(parsed.payload, Date.now());
+    const [e] = await queue.peek(1);
+    if (e) queue.ack(1, e.next);
+  }
+  const queueMs = (performance.now() - t) / n;
+  queue.close();
+  return { compose: composeMs, queue: queueMs };
+}
+
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'vigil-bench-relay-'));
   const robot = await startRobot();
@@ -187,6 +217,12 @@ relay:
       console.log(`  round ${r + 1}: accepted ${round(c.accepted, 0)}/s, delivered ${round(c.delivered, 0)}/s`);
     }
     console.log(`  median: accepted ${round(median(results.map((x) => x.accepted)), 0)} notifications/s, delivered ${round(median(results.map((x) => x.delivered)), 0)} notifications/s to one robot`);
+
+    const costs: { compose: number; queue: number }[] = [];
+    for (let r = 0; r < ROUNDS; r++) costs.push(await inProcess(join(dir, `costs-${r}`), 2000));
+    console.log(
+      `in-process cost per notification, ${ROUNDS} rounds of 2,000: compose ${round(median(costs.map((c) => c.compose)), 3)} ms, queue append + read + ack ${round(median(costs.map((c) => c.queue)), 3)} ms`,
+    );
   } finally {
     await vigil?.stop();
     await robot.close();
