@@ -6,6 +6,7 @@ import { hostConfigSchema } from '../exporters/host/config';
 import { projectsConfigSchema } from '../exporters/projects/config';
 import { deploymentsConfigSchema } from '../exporters/deployments/config';
 import { shipperConfigSchema } from '../shipper/config';
+import { dashboardConfigSchema } from '../dashboard/config';
 
 export { ConfigError } from './config-error';
 
@@ -20,6 +21,7 @@ export const configSchema = z.strictObject({
   projects: projectsConfigSchema.prefault({}),
   deployments: deploymentsConfigSchema.prefault({}),
   shipper: shipperConfigSchema.prefault({}),
+  dashboard: dashboardConfigSchema.prefault({}),
 });
 
 export type VigilConfig = z.output<typeof configSchema>;

@@ -16,6 +16,7 @@ import { publicRun, runSummary, type RunRecord } from './model';
 import { resolveSecret, type Secret } from './secrets';
 import { tokenChecker, verifySignature } from './signature';
 import { createTracker } from './tracker';
+import { DEPLOYMENTS_SERVICE, deploymentsService } from './service';
 
 const header = (req: IncomingMessage, name: string): string | undefined => {
   const v = req.headers[name];
@@ -66,6 +67,7 @@ export function createDeploymentsPart(config: VigilConfig, ctx: PartContext): Pa
   const deliveries = createDeliveryCache(cfg.github.delivery_cache_size);
   const journal = createJournal(join(ctx.dataDir, 'deployments'));
   let flushTimer: NodeJS.Timeout | undefined;
+  let withdraw = (): void => undefined;
   let flushing: Promise<void> = Promise.resolve();
 
   const count = (source: WebhookSource, event: string, result: WebhookResult, n = 1): void => {
@@ -263,6 +265,7 @@ export function createDeploymentsPart(config: VigilConfig, ctx: PartContext): Pa
       }
       announceSecrets();
       schedule();
+      withdraw = ctx.services?.provide(DEPLOYMENTS_SERVICE, deploymentsService(tracker)) ?? withdraw;
     },
     async reload(next) {
       const nextCfg = next.deployments;
@@ -280,6 +283,7 @@ export function createDeploymentsPart(config: VigilConfig, ctx: PartContext): Pa
       announceSecrets();
     },
     async stop() {
+      withdraw();
       clearInterval(flushTimer);
       hub.close();
       await flush();

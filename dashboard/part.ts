@@ -1,0 +1,40 @@
+import type { PartDefinition } from '../core/part';
+import { createServices } from '../core/services';
+import { resolveSecret } from '../exporters/deployments/secrets';
+import { createPortal, MOUNT } from './app';
+import type { DashboardConfig } from './config';
+
+const loadPassword = async (cfg: DashboardConfig, env: Readonly<Record<string, string | undefined>>): Promise<string | undefined> => {
+  if (!cfg.auth.basic) return undefined;
+  const secret = await resolveSecret(cfg.auth.basic.password_file, env, 'VIGIL_DASHBOARD_PASSWORD');
+  if (!secret) throw new Error('dashboard.auth.basic needs a password: set VIGIL_DASHBOARD_PASSWORD or dashboard.auth.basic.password_file');
+  return secret.value;
+};
+
+/** The portal: read-only pages under /portal that tie the stack together (dashboard/README.md). */
+export const dashboardPart: PartDefinition = {
+  name: 'dashboard',
+  enabled: (config) => config.dashboard.enabled,
+  create: (config, ctx) => {
+    let cfg = config.dashboard;
+    let password: string | undefined;
+    const portal = createPortal({ config: () => cfg, password: () => password, services: ctx.services ?? createServices(), logger: ctx.logger });
+    const mounts = [{ prefix: MOUNT, handler: portal.handle }];
+    return {
+      name: 'dashboard',
+      routes: () => [],
+      mounts: () => mounts,
+      async start() {
+        password = await loadPassword(cfg, ctx.env);
+      },
+      async reload(next) {
+        const nextPassword = await loadPassword(next.dashboard, ctx.env);
+        cfg = next.dashboard;
+        password = nextPassword;
+        portal.reset();
+      },
+      stop: () => Promise.resolve(),
+      metrics: () => '',
+    };
+  },
+};
