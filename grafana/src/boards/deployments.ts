@@ -1,0 +1,95 @@
+/**
+ * Deployments: runs and their success ratio, durations, the job and step breakdown, queue time,
+ * runs in progress, the DORA keys, and recent failures from the metrics and from the logs.
+ */
+import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import * as elasticsearch from '@grafana/grafana-foundation-sdk/elasticsearch';
+import * as logs from '@grafana/grafana-foundation-sdk/logs';
+import * as common from '@grafana/grafana-foundation-sdk/common';
+import { board, BOARD_UIDS, logsVariable, queryVariable } from '../board';
+import { LOGS, LOGS_INDEX } from '../datasources';
+import { row, statPanel, tablePanel, timeseriesPanel } from '../panels';
+
+/** Sel: the board's project and workflow. */
+const S = 'project=~"$project",workflow=~"$workflow"';
+const RUNS = 'deployment_workflow_runs_total';
+const RATE = '$__rate_interval';
+const FAILED = 'conclusion=~"failure|timed_out|startup_failure"';
+
+function ratio(num: string, den: string): string {
+  return `(${num}) / (${den})`;
+}
+
+function median(metric: string, by: string, window: string, filter = S): string {
+  return `histogram_quantile(0.5, sum by (le${by ? `, ${by}` : ''}) (rate(${metric}_bucket{${filter}}[${window}])))`;
+}
+
+/** The Elasticsearch logs panel: failed deployment events from logs-vigil.deployments-*. */
+function failureLogs(): logs.PanelBuilder {
+  return new logs.PanelBuilder()
+    .title('Recent failures in the logs')
+    .description(`Failed runs, jobs and steps as Vigil logged them (${LOGS_INDEX}, event.outcome failure), newest first, with the pipeline's own error lines. Read from Elasticsearch, not Prometheus.`)
+    .datasource(LOGS)
+    .unit('none')
+    .span(24)
+    .height(10)
+    .withTarget(
+      new elasticsearch.DataqueryBuilder()
+        .datasource(LOGS)
+        .refId('A')
+        .query('event.dataset:"vigil.deployments" AND (event.outcome:"failure" OR log.level:"error")')
+        .timeField('@timestamp')
+        .metrics([new elasticsearch.LogsBuilder().id('1').settings({ limit: '100' })]),
+    )
+    .showTime(true)
+    .wrapLogMessage(true)
+    .enableLogDetails(true)
+    .sortOrder(common.LogsSortOrder.Descending);
+}
+
+export function deploymentsBoard(): dashboard.DashboardBuilder {
+  return board(BOARD_UIDS.deployments, 'Vigil / Deployments', 'Deployment runs from GitHub Actions and the events API: success, durations, jobs, steps, queue time, DORA keys and failures.', 'project=~"$project"')
+    .withVariable(logsVariable())
+    .withVariable(queryVariable('project', 'Project', `label_values(${RUNS}, project)`, { all: true }))
+    .withVariable(queryVariable('workflow', 'Workflow', `label_values(${RUNS}{project=~"$project"}, workflow)`, { all: true }))
+    .withRow(row('Overview'))
+    .withPanel(statPanel('Runs', 'short', [`sum(increase(${RUNS}{${S}}[$__range]))`], { description: 'Completed runs in the range.', decimals: 0 }))
+    .withPanel(statPanel('Success ratio', 'percentunit', [ratio(`sum(increase(${RUNS}{${S},conclusion="success"}[$__range]))`, `sum(increase(${RUNS}{${S}}[$__range]))`)], { description: 'Successful runs over all completed runs in the range.', decimals: 1, base: 'red', thresholds: [[0.8, 'orange'], [0.95, 'green']] }))
+    .withPanel(statPanel('Failed runs', 'short', [`sum(increase(${RUNS}{${S},${FAILED}}[$__range])) or vector(0)`], { description: 'Runs that failed, timed out or could not start, in the range.', decimals: 0, thresholds: [[1, 'red']] }))
+    .withPanel(statPanel('In progress', 'short', [`sum(deployments_in_progress{${S}})`], { description: 'Runs started and not finished now.', decimals: 0 }))
+    .withPanel(statPanel('Median run duration', 's', [median('deployment_workflow_run_duration_seconds', '', '$__range')], { description: 'Median duration of the runs completed in the range (from the histogram buckets).' }))
+    .withPanel(statPanel('Median queue time', 's', [median('deployment_job_queue_seconds', '', '$__range')], { description: 'Median time jobs waited for a runner in the range. Only when GitHub workflow_job webhooks arrive (the events API has no queue time).' }))
+    .withRow(row('Runs'))
+    .withPanel(timeseriesPanel('Runs by conclusion', 'short', [{ expr: `sum by (conclusion) (increase(${RUNS}{${S}}[${RATE}]))`, legend: '{{conclusion}}' }], { description: 'Completed runs over time by conclusion.', bars: true, stack: true, min: 0 }))
+    .withPanel(timeseriesPanel('Success ratio by project', 'percentunit', [{ expr: ratio(`sum by (project) (increase(${RUNS}{${S},conclusion="success"}[${RATE}]))`, `sum by (project) (increase(${RUNS}{${S}}[${RATE}]))`), legend: '{{project}}' }], { description: 'Successful over completed runs per project, where runs completed.', min: 0, max: 1 }))
+    .withPanel(timeseriesPanel('Run duration', 's', [
+      { expr: median('deployment_workflow_run_duration_seconds', 'project, workflow', RATE), legend: '{{project}} {{workflow}} median' },
+      { expr: `histogram_quantile(0.95, sum by (le, project, workflow) (rate(deployment_workflow_run_duration_seconds_bucket{${S}}[${RATE}])))`, legend: '{{project}} {{workflow}} p95' },
+    ], { description: 'Median and 95th percentile of run durations over time.', min: 0 }))
+    .withPanel(timeseriesPanel('Queue time', 's', [{ expr: `histogram_quantile(0.9, sum by (le, job_name) (rate(deployment_job_queue_seconds_bucket{${S}}[${RATE}])))`, legend: '{{job_name}} p90' }], { description: '90th percentile of the time jobs waited for a runner. Only when GitHub workflow_job webhooks arrive (the events API has no queue time).', min: 0 }))
+    .withPanel(timeseriesPanel('In progress', 'short', [{ expr: `sum by (project, workflow) (deployments_in_progress{${S}})`, legend: '{{project}} {{workflow}}' }], { description: 'Runs started and not finished; a run stuck here for hours lost its completion.', min: 0 }))
+    .withPanel(timeseriesPanel('Job duration', 's', [{ expr: median('deployment_job_duration_seconds', 'job_name', RATE), legend: '{{job_name}}' }], { description: 'Median job duration over time, per job.', min: 0 }))
+    .withRow(row('Jobs and steps'))
+    .withPanel(tablePanel('Jobs', 'short', [
+      { title: 'Runs', unit: 'short', expr: `sum by (project, workflow, job_name) (increase(deployment_job_runs_total{${S}}[$__range]))`, decimals: 0 },
+      { title: 'Failure ratio', unit: 'percentunit', expr: ratio(`sum by (project, workflow, job_name) (increase(deployment_job_runs_total{${S},${FAILED}}[$__range])) or sum by (project, workflow, job_name) (increase(deployment_job_runs_total{${S}}[$__range])) * 0`, `sum by (project, workflow, job_name) (increase(deployment_job_runs_total{${S}}[$__range]))`), thresholds: [[0.05, 'orange'], [0.2, 'red']] },
+      { title: 'Mean duration', unit: 's', expr: ratio(`sum by (project, workflow, job_name) (increase(deployment_job_duration_seconds_sum{${S}}[$__range]))`, `sum by (project, workflow, job_name) (increase(deployment_job_duration_seconds_count{${S}}[$__range]))`) },
+    ], [], { description: 'Every job in the range: how often it ran, how often it failed, how long it took.', w: 12 }))
+    .withPanel(tablePanel('Slowest steps', 's', [
+      { title: 'Mean duration', unit: 's', expr: `topk(15, ${ratio(`sum by (project, job_name, step) (increase(deployment_step_duration_seconds_sum{${S}}[$__range]))`, `sum by (project, job_name, step) (increase(deployment_step_duration_seconds_count{${S}}[$__range]))`)})` },
+    ], [], { description: 'The 15 steps with the longest mean duration in the range.', w: 12 }))
+    .withPanel(tablePanel('Failed steps', 'short', [
+      { title: 'Failures', unit: 'short', expr: `sum by (project, job_name, step) (increase(deployment_step_duration_seconds_count{${S},${FAILED}}[$__range])) > 0`, decimals: 0 },
+    ], [], { description: 'Steps that failed in the range, how many times. Only when a step failed in the range.', w: 12 }))
+    .withPanel(tablePanel('Failed runs', 'short', [
+      { title: 'Failures', unit: 'short', expr: `sum by (project, workflow) (increase(${RUNS}{${S},${FAILED}}[$__range])) > 0`, decimals: 0 },
+      { title: 'Last failure', unit: 'dateTimeAsIso', expr: `max by (project, workflow) (deployment_last_run_timestamp_seconds{${S},${FAILED}}) * 1000` },
+    ], [], { description: 'Workflows with failed runs in the range and when the last one ended. Only when a run failed in the range.', w: 12 }))
+    .withRow(row('DORA'))
+    .withPanel(statPanel('Deployment frequency', 'short', [`sum(increase(deployments_total{project=~"$project",status="success"}[$__range])) / ($__range_s / 86400)`], { description: 'Successful deployments per day over the range (deployments_total: GitHub deployment statuses and events-API deployments).', w: 6, decimals: 1 }))
+    .withPanel(statPanel('Lead time for changes', 's', [median('deployment_lead_time_seconds', '', '$__range')], { description: 'Median time from commit (or pipeline start) to a successful run, over the range.', w: 6 }))
+    .withPanel(statPanel('Change failure rate', 'percentunit', [ratio(`sum(increase(deployments_total{project=~"$project",status="failure"}[$__range])) or vector(0)`, `sum(increase(deployments_total{project=~"$project"}[$__range]))`)], { description: 'Failed deployments over all finished deployments in the range.', w: 6, decimals: 1, thresholds: [[0.15, 'orange'], [0.3, 'red']] }))
+    .withPanel(statPanel('Time to restore', 's', [ratio(`sum((1 - avg_over_time(project_up{project=~"$project"}[$__range])) * $__range_s)`, `sum(increase(project_state_changes_total{project=~"$project"}[$__range])) / 2`)], { description: 'Mean length of an outage: time the projects were down over the number of outages in the range. Only when a project went down in the range.', w: 6 }))
+    .withRow(row('Failures in the logs'))
+    .withPanel(failureLogs());
+}
