@@ -40,6 +40,7 @@ async function childVigil(url: string, count: number, outage: boolean, flushMs?:
     logger,
     dataDir: dir,
     env: { ELASTICSEARCH_URL: url },
+    now: Date.now,
   });
   await shipper.start();
   while (!/^vigil_shipper_up 1$/m.test(await shipper.metrics())) await sleep(20);

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-import { ConfigError, loadConfig } from '../core/config';
+import { ConfigError } from '../core/config';
+import { loadConfig } from './parts';
 import { createApp } from '../core/app';
 import { parseFlags, UsageError, USAGE, type Flags } from '../core/flags';
 import { parseListenAddress } from '../core/http-server';
 import { createLogger, errorFields } from '../core/logger';
-import { PARTS } from '../core/parts';
+import { PARTS } from './parts';
 
 async function main(argv: readonly string[]): Promise<number> {
   let flags: Flags;

@@ -2,11 +2,11 @@ import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { ConfigError, loadConfig, type Env, type VigilConfig } from './config';
+import { ConfigError, loadConfig, sectionOf, type CoreConfig, type Env, type PartList } from './config';
 import { CONTENT_TYPE } from './exposition';
 import { createHttpServer, HttpError, listen, normalizePrefix, sendJson, sendText, type Mount, type Route } from './http-server';
-import { errorFields, type Logger } from './logger';
-import type { Part, PartDefinition } from './part';
+import { datasetsOf, errorFields, type Logger } from './logger';
+import type { Part, PartDefinition, PartSection } from './part';
 import { createSelfMetrics } from './self-metrics';
 import { landingPage } from './landing-page';
 import { createServices, RUNNING_PARTS } from './services';
@@ -21,12 +21,20 @@ export class ReloadError extends Error {
   }
 }
 
+interface Running {
+  readonly def: PartDefinition<PartSection>;
+  readonly part: Part<PartSection>;
+}
+
 export interface AppOptions {
   readonly configFile: string;
-  readonly config: VigilConfig;
+  readonly config: CoreConfig;
   readonly env: Env;
   readonly logger: Logger;
-  readonly parts: readonly PartDefinition[];
+  /** The composition root's list (bin/parts.ts), in start order. */
+  readonly parts: PartList;
+  /** The clock parts get through their context; Date.now unless a test injects one. */
+  readonly now?: () => number;
   readonly routePrefix: string;
   /** --storage.path; overrides storage.path of the config file when given. */
   readonly storagePath?: string;
@@ -39,7 +47,7 @@ export interface App {
   reload(): Promise<void>;
   stop(): Promise<void>;
   parts(): readonly Part[];
-  config(): VigilConfig;
+  config(): CoreConfig;
 }
 
 export function createApp(opts: AppOptions): App {
@@ -48,25 +56,27 @@ export function createApp(opts: AppOptions): App {
   const prefix = normalizePrefix(opts.routePrefix);
   let config = opts.config;
   const dataDir = (): string => resolve(opts.storagePath ?? config.storage.path);
-  let running: Part[] = [];
+  const now = opts.now ?? Date.now;
+  /** Running parts with the definitions they came from, in start order. */
+  let running: Running[] = [];
   let ready = false;
   let reloading: Promise<void> = Promise.resolve();
   let routes: readonly Route[] = [];
   let mounts: readonly Mount[] = [];
   const services = createServices();
-  services.provide(RUNNING_PARTS, () => running.map((p) => p.name));
+  services.provide(RUNNING_PARTS, () => running.map((r) => r.part.name));
 
   const builtins: Route[] = [
     {
       method: 'GET',
       path: '/',
-      handler: (_req, res) => sendText(res, 200, landingPage(prefix, routes, running.map((p) => p.name), mounts), 'text/html; charset=utf-8'),
+      handler: (_req, res) => sendText(res, 200, landingPage(prefix, routes, running.map((r) => r.part.name), mounts), 'text/html; charset=utf-8'),
     },
     {
       method: 'GET',
       path: '/metrics',
       handler: async (_req, res) => {
-        const texts = await Promise.all(running.map(async (p) => p.metrics()));
+        const texts = await Promise.all(running.map(async (r) => r.part.metrics()));
         texts.push(await self.render());
         sendText(res, 200, texts.join(''), CONTENT_TYPE);
       },
@@ -93,28 +103,29 @@ export function createApp(opts: AppOptions): App {
   ];
 
   const refreshRoutes = (): void => {
-    routes = [...builtins, ...running.flatMap((p) => p.routes())];
-    mounts = running.flatMap((p) => p.mounts?.() ?? []);
+    routes = [...builtins, ...running.flatMap((r) => r.part.routes())];
+    mounts = running.flatMap((r) => r.part.mounts?.() ?? []);
   };
   refreshRoutes();
 
   const server = createHttpServer({ routePrefix: prefix, logger, routes: () => routes, mounts: () => mounts });
 
   /** Starts the named parts in order; `onStarted` hears of each, so a failure can stop those. */
-  const startParts = async (cfg: VigilConfig, names: Set<string>, onStarted: (part: Part) => void): Promise<Part[]> => {
-    const started: Part[] = [];
+  const startParts = async (cfg: CoreConfig, names: Set<string>, onStarted: (r: Running) => void): Promise<Running[]> => {
+    const started: Running[] = [];
     for (const def of opts.parts) {
-      if (!names.has(def.name)) continue;
-      const part = def.create(cfg, { logger, dataDir: dataDir(), env, services });
+      if (!names.has(def.section)) continue;
+      const part = def.create(sectionOf(cfg, def), { logger, dataDir: dataDir(), env, now, services });
       await part.start();
-      started.push(part);
-      onStarted(part);
+      const r = { def, part };
+      started.push(r);
+      onStarted(r);
       logger.info('part started', { event: { action: 'part-started' }, vigil: { part: part.name } });
     }
     return started;
   };
 
-  const enabledNames = (cfg: VigilConfig): Set<string> => new Set(opts.parts.filter((d) => d.enabled(cfg)).map((d) => d.name));
+  const enabledNames = (cfg: CoreConfig): Set<string> => new Set(opts.parts.filter((d) => sectionOf(cfg, d).enabled).map((d) => d.section));
 
   const refuse = (err: unknown): never => {
     self.reloaded(false);
@@ -127,54 +138,53 @@ export function createApp(opts: AppOptions): App {
   };
 
   /** Puts parts that already took the new configuration back on the one still in force. */
-  const rollBack = async (parts: readonly Part[]): Promise<void> => {
-    for (const part of [...parts].reverse()) {
-      await part.reload(config).catch((err: unknown) => {
+  const rollBack = async (parts: readonly Running[]): Promise<void> => {
+    for (const { def, part } of [...parts].reverse()) {
+      await part.reload(sectionOf(config, def)).catch((err: unknown) => {
         logger.error('part failed to return to the previous configuration', { ...errorFields(err), vigil: { part: part.name } });
       });
     }
   };
 
   const doReload = async (): Promise<void> => {
-    let next: VigilConfig;
+    let next: CoreConfig;
     try {
-      next = await loadConfig(opts.configFile, env);
+      next = await loadConfig(opts.configFile, env, opts.parts);
     } catch (err) {
       return refuse(err);
     }
     const want = enabledNames(next);
     // 1. Parts that stay take the new configuration; if one cannot, those before it go back.
-    const kept = running.filter((p) => want.has(p.name));
-    const reloaded: Part[] = [];
-    for (const part of kept) {
+    const kept = running.filter((r) => want.has(r.def.section));
+    const reloaded: Running[] = [];
+    for (const r of kept) {
       try {
-        await part.reload(next);
-        reloaded.push(part);
+        await r.part.reload(sectionOf(next, r.def));
+        reloaded.push(r);
       } catch (err) {
         await rollBack(reloaded);
-        return refuse(new ReloadError(opts.configFile, part.name, err));
+        return refuse(new ReloadError(opts.configFile, r.part.name, err));
       }
     }
     // 2. Parts switched on start; if one cannot, the new ones stop and the others go back.
-    const have = new Set(kept.map((p) => p.name));
-    const startedNow: Part[] = [];
-    let added: Part[];
+    const have = new Set(kept.map((r) => r.def.section));
+    const startedNow: Running[] = [];
+    let added: Running[];
     try {
-      added = await startParts(next, new Set([...want].filter((n) => !have.has(n))), (part) => startedNow.push(part));
+      added = await startParts(next, new Set([...want].filter((n) => !have.has(n))), (r) => startedNow.push(r));
     } catch (err) {
-      for (const part of startedNow.reverse()) await part.stop().catch(() => undefined);
+      for (const { part } of startedNow.reverse()) await part.stop().catch(() => undefined);
       await rollBack(kept);
-      const failed = opts.parts.find((d) => want.has(d.name) && !have.has(d.name) && !startedNow.some((p) => p.name === d.name));
-      return refuse(new ReloadError(opts.configFile, failed?.name ?? 'unknown', err));
+      const failed = opts.parts.find((d) => want.has(d.section) && !have.has(d.section) && !startedNow.some((r) => r.def === d));
+      return refuse(new ReloadError(opts.configFile, failed?.section ?? 'unknown', err));
     }
     // 3. Parts switched off stop; this cannot fail the reload.
-    for (const part of [...running].reverse()) {
-      if (want.has(part.name)) continue;
+    for (const { def, part } of [...running].reverse()) {
+      if (want.has(def.section)) continue;
       await part.stop().catch((err: unknown) => logger.error('part failed to stop', { ...errorFields(err), vigil: { part: part.name } }));
       logger.info('part stopped', { event: { action: 'part-stopped' }, vigil: { part: part.name } });
     }
-    const order = opts.parts.map((d) => d.name);
-    running = [...kept, ...added].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+    running = [...kept, ...added].sort((a, b) => opts.parts.indexOf(a.def) - opts.parts.indexOf(b.def));
     config = next;
     refreshRoutes();
     self.reloaded(true);
@@ -187,7 +197,7 @@ export function createApp(opts: AppOptions): App {
       await mkdir(dataDir(), { recursive: true });
       const address = await listen(server, host, port);
       try {
-        running = await startParts(config, enabledNames(config), (part) => running.push(part));
+        running = await startParts(config, enabledNames(config), (r) => running.push(r));
       } catch (err) {
         await app.stop();
         throw err;
@@ -197,7 +207,7 @@ export function createApp(opts: AppOptions): App {
       logger.info('Vigil is ready', {
         event: { action: 'vigil-started' },
         server: { address: address.address, port: address.port },
-        vigil: { parts: running.map((p) => p.name), route_prefix: prefix || '/' },
+        vigil: { parts: running.map((r) => r.part.name), datasets: datasetsOf(opts.parts), route_prefix: prefix || '/' },
       });
       return address;
     },
@@ -210,7 +220,7 @@ export function createApp(opts: AppOptions): App {
       ready = false;
       const closed = new Promise<void>((res) => server.close(() => res()));
       server.closeIdleConnections();
-      for (const part of [...running].reverse()) {
+      for (const { part } of [...running].reverse()) {
         try {
           await part.stop();
         } catch (err) {
@@ -222,7 +232,7 @@ export function createApp(opts: AppOptions): App {
       server.closeAllConnections();
       await closed;
     },
-    parts: () => running,
+    parts: () => running.map((r) => r.part),
     config: () => config,
   };
   return app;

@@ -2,29 +2,46 @@ import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, formatPath } from './config-error';
-import { hostConfigSchema } from '../exporters/host/config';
-import { projectsConfigSchema } from '../exporters/projects/config';
-import { deploymentsConfigSchema } from '../exporters/deployments/config';
-import { shipperConfigSchema } from '../shipper/config';
-import { dashboardConfigSchema } from '../dashboard/config';
+import type { PartDefinition, PartSection } from './part';
 
 export { ConfigError } from './config-error';
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** The whole configuration file; every part owns its own section schema in its folder. */
-export const configSchema = z.strictObject({
+/** The sections core itself reads; every other section belongs to a part. */
+const coreSections = {
   log: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).prefault({}),
   storage: z.strictObject({ path: z.string().min(1).default('data') }).prefault({}),
-  host: hostConfigSchema.prefault({}),
-  projects: projectsConfigSchema.prefault({}),
-  deployments: deploymentsConfigSchema.prefault({}),
-  shipper: shipperConfigSchema.prefault({}),
-  dashboard: dashboardConfigSchema.prefault({}),
-});
+};
 
-export type VigilConfig = z.output<typeof configSchema>;
+export interface CoreConfig {
+  readonly log: { readonly level: LogLevel };
+  readonly storage: { readonly path: string };
+}
+
+/** Any list of part definitions (the composition root's, or a test's). */
+export type PartList = readonly PartDefinition<PartSection, string>[];
+
+type SectionOf<D> = D extends PartDefinition<infer S, string> ? S : never;
+
+/** The whole configuration: core's sections and one section per part, named by the part. */
+export type ConfigOf<P extends PartList> = CoreConfig & { readonly [D in P[number] as D['section']]: SectionOf<D> };
+
+/** Reads one part's section out of a parsed configuration (validated by the root schema). */
+export function sectionOf<S extends PartSection>(config: CoreConfig, def: PartDefinition<S>): S {
+  return (config as unknown as Record<string, S>)[def.section] as S;
+}
+
+/** The root schema: core's sections plus each part's own schema under its section name. */
+export function rootSchema(parts: PartList): z.ZodType<CoreConfig> {
+  const shape: Record<string, z.ZodType> = { ...coreSections };
+  for (const def of parts) {
+    if (def.section in shape) throw new Error(`the config section "${def.section}" is already taken (by core or another part)`);
+    shape[def.section] = (def.schema as z.ZodType).prefault({});
+  }
+  return z.strictObject(shape) as unknown as z.ZodType<CoreConfig>;
+}
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -64,7 +81,7 @@ function describeIssue(issue: z.core.$ZodIssue): { path: string; message: string
 }
 
 /** Pure: the configuration for a file's text and an environment, or a ConfigError. */
-export function parseConfig(text: string, file: string, env: Env): VigilConfig {
+export function parseConfig<P extends PartList>(text: string, file: string, env: Env, parts: P): ConfigOf<P> {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(file, doc.errors.map((e) => ({ path: '', message: `invalid YAML: ${e.message.split('\n')[0] ?? e.message}` })));
@@ -76,12 +93,12 @@ export function parseConfig(text: string, file: string, env: Env): VigilConfig {
   const problems: { path: string; message: string }[] = [];
   const interpolated = interpolate(raw, env, [], problems);
   if (problems.length > 0) throw new ConfigError(file, problems);
-  const result = configSchema.safeParse(interpolated);
+  const result = rootSchema(parts).safeParse(interpolated);
   if (!result.success) throw new ConfigError(file, result.error.issues.map(describeIssue));
-  return result.data;
+  return result.data as ConfigOf<P>;
 }
 
-export async function loadConfig(file: string, env: Env): Promise<VigilConfig> {
+export async function loadConfig<P extends PartList>(file: string, env: Env, parts: P): Promise<ConfigOf<P>> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -89,5 +106,5 @@ export async function loadConfig(file: string, env: Env): Promise<VigilConfig> {
     const code = (err as NodeJS.ErrnoException).code ?? String(err);
     throw new ConfigError(file, [{ path: '', message: `cannot read the config file (${code})` }]);
   }
-  return parseConfig(text, file, env);
+  return parseConfig(text, file, env, parts);
 }

@@ -4,18 +4,23 @@ import type { LogLevel } from './config';
 
 export type Logger = winston.Logger;
 
-/** The datasets Vigil writes; each becomes the data stream logs-<dataset>-<namespace>. */
-export const DATASETS = { app: 'vigil.app', deployments: 'vigil.deployments', projects: 'vigil.projects' } as const;
+/** The dataset of every record that names none; each dataset becomes the data stream logs-<dataset>-<namespace>. */
+export const APP_DATASET = 'vigil.app';
+
+/** Every dataset Vigil writes with these parts: the app's and each part's own, once each. */
+export function datasetsOf(parts: readonly { readonly dataset: string }[]): string[] {
+  return [...new Set([APP_DATASET, ...parts.map((p) => p.dataset)])];
+}
 
 /**
  * Fills the ECS fields every record carries: service.name and event.dataset (vigil.app unless the
- * caller names another, e.g. `{ event: { dataset: DATASETS.deployments, action: '...' } }`).
+ * caller names another, e.g. a part's own `{ event: { dataset: DATASET, action: '...' } }`).
  * ecs-winston-format would set `event.dataset` as a dotted key beside a caller's nested `event`
  * object, which Elasticsearch reads as two values for one field, so it is set here instead.
  */
 const vigilDefaults = winston.format((info) => {
   const event = (info.event ?? {}) as Record<string, unknown>;
-  info.event = { ...event, dataset: event.dataset ?? DATASETS.app };
+  info.event = { ...event, dataset: event.dataset ?? APP_DATASET };
   const service = (info.service ?? {}) as Record<string, unknown>;
   info.service = { ...service, name: service.name ?? 'vigil' };
   return info;

@@ -13,6 +13,7 @@ import { authMiddleware, sameOrigin } from './auth';
 import { checkComponents } from './components';
 import type { DashboardConfig } from './config';
 import { createCache } from './fetch-json';
+import { DATASET } from './dataset';
 import { fetchHistory } from './history';
 import { grafanaDeployments } from './links';
 import { chooseLang, MESSAGES, type Lang, type Messages } from './i18n';
@@ -227,7 +228,7 @@ export function createPortal(opts: PortalOptions): Portal {
     render(req, res, undefined, L(res).t.notFound, '@notFound', { what: req.path }, undefined, 404);
   });
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    opts.logger.error('portal page failed', { ...errorFields(err), vigil: { part: 'dashboard' } });
+    opts.logger.error('portal page failed', { ...errorFields(err), event: { dataset: DATASET, action: 'portal-page-failed' }, vigil: { part: 'dashboard' } });
     if (res.headersSent) {
       res.destroy();
       return;

@@ -1,8 +1,10 @@
-import type { PartDefinition } from '../core/part';
+import { definePart } from '../core/part';
 import { createServices } from '../core/services';
 import { resolveSecret } from '../exporters/deployments/secrets';
 import { createPortal, MOUNT } from './app';
-import type { DashboardConfig } from './config';
+import { dashboardConfigSchema, type DashboardConfig } from './config';
+import { DATASET } from './dataset';
+
 
 const loadPassword = async (cfg: DashboardConfig, env: Readonly<Record<string, string | undefined>>): Promise<string | undefined> => {
   if (!cfg.auth.basic) return undefined;
@@ -12,13 +14,14 @@ const loadPassword = async (cfg: DashboardConfig, env: Readonly<Record<string, s
 };
 
 /** The portal: read-only pages under /portal that tie the stack together (dashboard/README.md). */
-export const dashboardPart: PartDefinition = {
-  name: 'dashboard',
-  enabled: (config) => config.dashboard.enabled,
-  create: (config, ctx) => {
-    let cfg = config.dashboard;
+export const dashboardPart = definePart({
+  section: 'dashboard',
+  schema: dashboardConfigSchema,
+  dataset: DATASET,
+  create: (section, ctx) => {
+    let cfg = section;
     let password: string | undefined;
-    const portal = createPortal({ config: () => cfg, password: () => password, services: ctx.services ?? createServices(), logger: ctx.logger });
+    const portal = createPortal({ config: () => cfg, password: () => password, services: ctx.services ?? createServices(), logger: ctx.logger, now: () => ctx.now() });
     const mounts = [{ prefix: MOUNT, handler: portal.handle }];
     return {
       name: 'dashboard',
@@ -28,8 +31,8 @@ export const dashboardPart: PartDefinition = {
         password = await loadPassword(cfg, ctx.env);
       },
       async reload(next) {
-        const nextPassword = await loadPassword(next.dashboard, ctx.env);
-        cfg = next.dashboard;
+        const nextPassword = await loadPassword(next, ctx.env);
+        cfg = next;
         password = nextPassword;
         portal.reset();
       },
@@ -37,4 +40,4 @@ export const dashboardPart: PartDefinition = {
       metrics: () => '',
     };
   },
-};
+});

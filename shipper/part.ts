@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import type { Client } from '@elastic/elasticsearch';
-import type { VigilConfig } from '../core/config';
-import type { Part, PartContext, PartDefinition } from '../core/part';
+import { APP_DATASET } from '../core/logger';
+import { definePart, type Part, type PartContext } from '../core/part';
 import { createBulkSender, type BulkSender } from './bulk-sender';
-import type { ShipperConfig } from './config';
+import { shipperConfigSchema, type ShipperConfig } from './config';
 import { openDeadLetterFile, type DeadLetterFile } from './dead-letter';
 import { ASSETS_DIR, installAssets, loadAssets, type EsAssets } from './es-assets';
 import { createEsClient, esSettingsFromEnv, type EsSettings } from './es-settings';
@@ -23,7 +23,7 @@ const DROP_WARN_INTERVAL_MS = 10_000;
  * either a bulk sender to Elasticsearch (ELASTICSEARCH_URL set) or rotated local NDJSON files that
  * Filebeat ships (filebeat/filebeat.yml).
  */
-export interface Shipper extends Part {
+export interface Shipper extends Part<ShipperConfig> {
   transport(): SpoolTransport | undefined;
   /** Bytes of records read from the spool and held in memory until acknowledged. */
   inFlightBytes(): number;
@@ -179,8 +179,7 @@ export function createShipper(initial: ShipperConfig, ctx: PartContext, opts: Sh
         ...(settings ? { url: { full: settings.url } } : { file: { directory: join(ctx.dataDir, LOCAL_LOGS_DIR) } }),
       });
     },
-    async reload(config: VigilConfig) {
-      const next = config.shipper;
+    async reload(next: ShipperConfig) {
       const spoolChanged = JSON.stringify([next.spool, next.local]) !== JSON.stringify([cfg.spool, cfg.local]);
       const senderChanged = JSON.stringify({ ...next, spool: 0, local: 0 }) !== JSON.stringify({ ...cfg, spool: 0, local: 0 });
       if (spoolChanged) {
@@ -214,8 +213,10 @@ export function createShipper(initial: ShipperConfig, ctx: PartContext, opts: Sh
   };
 }
 
-export const shipperPart: PartDefinition = {
-  name: 'shipper',
-  enabled: (config) => config.shipper.enabled,
-  create: (config, ctx) => createShipper(config.shipper, ctx),
-};
+export const shipperPart = definePart({
+  section: 'shipper',
+  schema: shipperConfigSchema,
+  /** The shipper's own warnings are the app's; dead letters name their own dataset (dead-letter.ts). */
+  dataset: APP_DATASET,
+  create: (section, ctx) => createShipper(section, ctx),
+});

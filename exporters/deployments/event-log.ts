@@ -1,5 +1,5 @@
 import type { Logger } from '../../core/logger';
-import { DATASETS } from '../../core/logger';
+import { DATASET } from './dataset';
 import type { Change } from './tracker';
 
 /**
@@ -41,7 +41,7 @@ function logOne(logger: Logger, change: Change, source: 'github' | 'api'): void 
   };
   const meta: Record<string, unknown> = {
     event: {
-      dataset: DATASETS.deployments,
+      dataset: DATASET,
       action: change.action,
       kind: 'event',
       ...(item.conclusion ? { outcome: ecsOutcome(item.conclusion) } : {}),

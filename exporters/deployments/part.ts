@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
-import type { VigilConfig } from '../../core/config';
 import { HttpError, parseJson, readBody, sendJson, type Route } from '../../core/http-server';
 import { createStreamHub, streamFilter, streamOptions } from '../../core/event-stream';
-import { DATASETS, errorFields } from '../../core/logger';
-import type { Part, PartContext, PartDefinition } from '../../core/part';
-import type { DeploymentsConfig } from './config';
+import { errorFields } from '../../core/logger';
+import { definePart, type Part, type PartContext } from '../../core/part';
+import { deploymentsConfigSchema, type DeploymentsConfig } from './config';
+import { DATASET } from './dataset';
 import { createDeliveryCache } from './delivery-cache';
 import { logChange } from './event-log';
 import { applyPipelineEvent, validateEvents } from './events-api';
@@ -38,9 +38,9 @@ async function loadSecrets(cfg: DeploymentsConfig, ctx: PartContext): Promise<Se
 }
 
 /** Deployment exporter: GitHub webhooks and pipeline events to metrics, ECS events and a run history. */
-export function createDeploymentsPart(config: VigilConfig, ctx: PartContext): Part {
+export function createDeploymentsPart(section: DeploymentsConfig, ctx: PartContext): Part<DeploymentsConfig> {
   const { logger } = ctx;
-  let cfg = config.deployments;
+  let cfg = section;
   let secrets: Secrets = {};
   const metrics = createDeploymentMetrics(cfg.metrics);
   const hub = createStreamHub(streamOptions(cfg.stream), (clients, dropped) => {
@@ -63,7 +63,7 @@ export function createDeploymentsPart(config: VigilConfig, ctx: PartContext): Pa
       };
       hub.publish('change', data, { project: change.run.project, deployment: change.run.id });
     }
-  });
+  }, () => ctx.now());
   const deliveries = createDeliveryCache(cfg.github.delivery_cache_size);
   const journal = createJournal(join(ctx.dataDir, 'deployments'));
   let flushTimer: NodeJS.Timeout | undefined;
@@ -96,7 +96,7 @@ export function createDeploymentsPart(config: VigilConfig, ctx: PartContext): Pa
       } catch (err) {
         // Runs whose lines were not written go out again with the next flush.
         tracker.markDirty(batch);
-        logger.error('cannot write the deployment history journal', { ...errorFields(err), event: { dataset: DATASETS.deployments, action: 'journal-write-failed' } });
+        logger.error('cannot write the deployment history journal', { ...errorFields(err), event: { dataset: DATASET, action: 'journal-write-failed' } });
       }
     });
     return flushing;
@@ -182,7 +182,7 @@ export function createDeploymentsPart(config: VigilConfig, ctx: PartContext): Pa
     const valid = await step('api', 'unknown', 'invalid', () => validateEvents(parsed, cfg.api.max_batch));
     let accepted = 0;
     let duplicates = 0;
-    const now = (): string => new Date().toISOString();
+    const now = (): string => new Date(ctx.now()).toISOString();
     for (const e of valid.events) {
       const outcome = applyPipelineEvent(tracker, e, now);
       if (outcome === 'accepted') accepted++;
@@ -267,8 +267,7 @@ export function createDeploymentsPart(config: VigilConfig, ctx: PartContext): Pa
       schedule();
       withdraw = ctx.services?.provide(DEPLOYMENTS_SERVICE, deploymentsService(tracker)) ?? withdraw;
     },
-    async reload(next) {
-      const nextCfg = next.deployments;
+    async reload(nextCfg) {
       const nextSecrets = await loadSecrets(nextCfg, ctx);
       if (JSON.stringify(nextCfg.metrics) !== JSON.stringify(cfg.metrics)) {
         logger.warn('deployments.metrics buckets take effect on restart; label limits apply now', { event: { action: 'deployments-buckets-unchanged' }, vigil: { part: 'deployments' } });
@@ -292,8 +291,9 @@ export function createDeploymentsPart(config: VigilConfig, ctx: PartContext): Pa
   };
 }
 
-export const deploymentsPart: PartDefinition = {
-  name: 'deployments',
-  enabled: (config) => config.deployments.enabled,
+export const deploymentsPart = definePart({
+  section: 'deployments',
+  schema: deploymentsConfigSchema,
+  dataset: DATASET,
   create: createDeploymentsPart,
-};
+});

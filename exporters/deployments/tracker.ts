@@ -109,7 +109,6 @@ export function conclusionLabel(conclusion: string | null | undefined): string {
   return CONCLUSIONS.has(conclusion) ? conclusion : 'other';
 }
 
-const nowIso = (): string => new Date().toISOString();
 
 function set<T>(value: T | null | undefined, current: T): T {
   return value === undefined || value === null ? current : value;
@@ -120,7 +119,8 @@ function set<T>(value: T | null | undefined, current: T): T {
  * progress, completed), and each completion is counted in the metrics exactly once, so GitHub's
  * out-of-order and repeated deliveries give the same final metrics as the ordered sequence.
  */
-export function createTracker(initial: DeploymentsConfig, metrics: DeploymentMetrics, onChange: (change: Change) => void): Tracker {
+export function createTracker(initial: DeploymentsConfig, metrics: DeploymentMetrics, onChange: (change: Change) => void, now: () => number = Date.now): Tracker {
+  const nowIso = (): string => new Date(now()).toISOString();
   let cfg = initial;
   const runs = new Map<string, RunRecord>();
   const dirty = new Set<string>();
@@ -431,7 +431,7 @@ export function createTracker(initial: DeploymentsConfig, metrics: DeploymentMet
     },
     refreshGauges() {
       const counts = new Map<string, { project: string; workflow: string; n: number }>();
-      const staleBefore = Date.now() - cfg.history.stale_after;
+      const staleBefore = now() - cfg.history.stale_after;
       for (const run of runs.values()) {
         if (run.kind === 'deployment' || run.status === 'unknown') continue;
         const l = runLabels(run);

@@ -1,9 +1,8 @@
 import { collectText, type Collector } from '../../core/collector';
-import type { VigilConfig } from '../../core/config';
-import { errorFields } from '../../core/logger';
-import type { Part, PartContext, PartDefinition } from '../../core/part';
+import { APP_DATASET, errorFields } from '../../core/logger';
+import { definePart, type Part, type PartContext } from '../../core/part';
 import { createHostCollectors, type HostDeps } from './collectors';
-import type { HostConfig } from './config';
+import { hostConfigSchema, type HostConfig } from './config';
 import { createFileReader } from './file-reader';
 import { createIsolatedStatfs } from './isolated-statfs';
 
@@ -18,10 +17,10 @@ function configKey(c: HostConfig): string {
  * under the configured timeout. A scrape reads a handful of kernel files through descriptors kept
  * open (see file-reader.ts), never spawns a process and never does I/O on the event loop.
  */
-export function createHostPart(config: VigilConfig, ctx: PartContext, deps: Partial<HostDeps> = {}): Part {
+export function createHostPart(section: HostConfig, ctx: PartContext, deps: Partial<HostDeps> = {}): Part<HostConfig> {
   const { logger } = ctx;
   const reader = deps.reader ?? createFileReader();
-  let cfg: HostConfig = config.host;
+  let cfg: HostConfig = section;
   // Network filesystems get statfs on a helper thread (started only if there are any).
   const isolated = deps.networkStatfs ? undefined : createIsolatedStatfs({ stuckAfterMs: () => cfg.filesystem.mount_timeout });
   const build = (): Collector[] =>
@@ -66,10 +65,10 @@ export function createHostPart(config: VigilConfig, ctx: PartContext, deps: Part
     async reload(next) {
       // An unchanged section keeps its collectors, and with them the CPU counters' history and
       // the mount points whose statfs still hangs.
-      if (configKey(next.host) === configKey(cfg)) return;
+      if (configKey(next) === configKey(cfg)) return;
       const roots = (c: HostConfig): string => `${c.procfs}\0${c.sysfs}\0${c.rootfs}`;
-      if (roots(next.host) !== roots(cfg)) await reader.close();
-      cfg = next.host;
+      if (roots(next) !== roots(cfg)) await reader.close();
+      cfg = next;
       collectors = build().map(watch);
     },
     async stop() {
@@ -85,8 +84,10 @@ export function createHostPart(config: VigilConfig, ctx: PartContext, deps: Part
   };
 }
 
-export const hostPart: PartDefinition = {
-  name: 'host',
-  enabled: (config) => config.host.enabled,
-  create: (config, ctx) => createHostPart(config, ctx),
-};
+export const hostPart = definePart({
+  section: 'host',
+  schema: hostConfigSchema,
+  /** The host exporter writes no records of its own kind; its warnings are the app's. */
+  dataset: APP_DATASET,
+  create: (section, ctx) => createHostPart(section, ctx),
+});

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import cron, { type ScheduledTask } from 'node-cron';
-import { DATASETS, errorFields, type Logger } from '../../core/logger';
+import { errorFields, type Logger } from '../../core/logger';
+import { DATASET } from './dataset';
 import { cronPattern, type CheckConfig, type ProjectConfig, type ProjectsConfig } from './config';
 import { createLimiter } from './limiter';
 import { createProcessTable, type ProcessTable } from './process-table';
@@ -192,7 +193,7 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
       if (from !== 'unknown') state.stateChanges++;
       const reason = describeFailures(cfg, results);
       logger.info('project status changed', {
-        event: { action: 'project-status-changed', dataset: DATASETS.projects },
+        event: { action: 'project-status-changed', dataset: DATASET },
         project: { name: cfg.name, from, to: next.status, reason },
       });
     }
@@ -216,7 +217,7 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
       apply(state, results);
     })()
       .catch((err: unknown) => {
-        logger.error('project run failed', { ...errorFields(err), event: { action: 'project-run-failed', dataset: DATASETS.projects }, project: { name: cfg.name } });
+        logger.error('project run failed', { ...errorFields(err), event: { action: 'project-run-failed', dataset: DATASET }, project: { name: cfg.name } });
       })
       .finally(() => {
         inflight.delete(run);
@@ -253,15 +254,15 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
     Promise.all(tasks.splice(0).map(async (t) => t.destroy())).then(
       () => undefined,
       (err: unknown) => {
-        logger.error('could not stop a project check schedule', { ...errorFields(err), event: { dataset: DATASETS.projects } });
+        logger.error('could not stop a project check schedule', { ...errorFields(err), event: { dataset: DATASET } });
       },
     );
 
   const cronLogger = {
-    info: (message: string) => logger.debug(message, { event: { dataset: DATASETS.projects } }),
-    debug: (message: string | Error) => logger.debug(String(message), { event: { dataset: DATASETS.projects } }),
-    warn: (message: string) => logger.warn(message, { event: { dataset: DATASETS.projects } }),
-    error: (message: string | Error, err?: Error) => logger.error(String(message), { ...errorFields(err ?? message), event: { dataset: DATASETS.projects } }),
+    info: (message: string) => logger.debug(message, { event: { dataset: DATASET } }),
+    debug: (message: string | Error) => logger.debug(String(message), { event: { dataset: DATASET } }),
+    warn: (message: string) => logger.warn(message, { event: { dataset: DATASET } }),
+    error: (message: string | Error, err?: Error) => logger.error(String(message), { ...errorFields(err ?? message), event: { dataset: DATASET } }),
   };
 
   const schedule = (): void => {
@@ -274,7 +275,7 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
           pattern,
           () =>
             tick(ms).catch((err: unknown) => {
-              logger.error('project check cycle failed', { ...errorFields(err), event: { dataset: DATASETS.projects } });
+              logger.error('project check cycle failed', { ...errorFields(err), event: { dataset: DATASET } });
             }),
           { name: `vigil-projects-${ms}ms`, logger: cronLogger },
         ),
@@ -329,7 +330,7 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
 
   const runInBackground = (states: Iterable<ProjectState>): void => {
     runMany(states).catch((err: unknown) => {
-      logger.error('project check cycle failed', { ...errorFields(err), event: { dataset: DATASETS.projects } });
+      logger.error('project check cycle failed', { ...errorFields(err), event: { dataset: DATASET } });
     });
   };
 
@@ -339,7 +340,7 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
       schedule();
       for (const ms of new Set(config.targets.map((t) => t.interval))) {
         tick(ms).catch((err: unknown) => {
-          logger.error('project check cycle failed', { ...errorFields(err), event: { dataset: DATASETS.projects } });
+          logger.error('project check cycle failed', { ...errorFields(err), event: { dataset: DATASET } });
         });
       }
     },

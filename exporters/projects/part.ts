@@ -1,10 +1,11 @@
 import { createStreamHub, streamOptions } from '../../core/event-stream';
 import { familyHeader, sampleLine } from '../../core/exposition';
-import type { PartDefinition } from '../../core/part';
+import { definePart } from '../../core/part';
 import { tokenChecker } from '../deployments/signature';
 import { resolveSecret } from '../deployments/secrets';
 import { PROJECTS_SERVICE, projectsRoutes, projectsService, publishResult } from './api';
-import type { ProjectsConfig } from './config';
+import { projectsConfigSchema, type ProjectsConfig } from './config';
+import { DATASET } from './dataset';
 import { createProjectsExporter } from './exporter';
 
 const STREAM_HEADERS = {
@@ -18,12 +19,14 @@ const loadToken = async (cfg: ProjectsConfig, env: Readonly<Record<string, strin
 };
 
 /** The project-status exporter as a Vigil part: `projects:` in vigil.yml, switched off by `enabled: false`. */
-export const projectsPart: PartDefinition = {
-  name: 'projects',
-  enabled: (config) => config.projects.enabled,
-  create: (config, ctx) => {
-    const hub = createStreamHub(streamOptions(config.projects.stream));
-    const exporter = createProjectsExporter({ config: config.projects, logger: ctx.logger, onResult: (p, from) => publishResult(hub, p, from) });
+export const projectsPart = definePart({
+  section: 'projects',
+  schema: projectsConfigSchema,
+  dataset: DATASET,
+  create: (section, ctx) => {
+    let cfg = section;
+    const hub = createStreamHub(streamOptions(cfg.stream));
+    const exporter = createProjectsExporter({ config: cfg, logger: ctx.logger, onResult: (p, from) => publishResult(hub, p, from) });
     let token: ((given: string) => boolean) | undefined;
     const routes = projectsRoutes({ exporter, hub, token: () => token });
     let withdraw = (): void => undefined;
@@ -31,15 +34,16 @@ export const projectsPart: PartDefinition = {
       name: 'projects',
       routes: () => routes,
       start: async () => {
-        token = await loadToken(config.projects, ctx.env);
+        token = await loadToken(cfg, ctx.env);
         withdraw = ctx.services?.provide(PROJECTS_SERVICE, projectsService(exporter)) ?? withdraw;
         exporter.start();
       },
       reload: async (next) => {
-        const nextToken = await loadToken(next.projects, ctx.env);
-        exporter.reload(next.projects);
-        hub.configure(streamOptions(next.projects.stream));
+        const nextToken = await loadToken(next, ctx.env);
+        exporter.reload(next);
+        hub.configure(streamOptions(next.stream));
         token = nextToken;
+        cfg = next;
       },
       stop: () => {
         withdraw();
@@ -52,4 +56,4 @@ export const projectsPart: PartDefinition = {
         `${STREAM_HEADERS.dropped}${sampleLine('vigil_projects_stream_dropped_clients_total', undefined, hub.dropped)}\n`,
     };
   },
-};
+});

@@ -1,18 +1,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
-import type { PartDefinition, Part } from '../../core/part';
+import { z } from 'zod';
+import { LOG_LEVELS } from '../../core/config';
+import { definePart, type PartDefinition, type Part } from '../../core/part';
 import { HttpError, readBody, sendJson } from '../../core/http-server';
 import { promtoolFindings } from '../helpers/promtool';
 import { startVigil } from '../helpers/vigil';
 
-/** A part that records what the app asks of it, switched by the `host.enabled` flag of the config. */
-function fakePart(log: string[]): PartDefinition {
-  return {
-    name: 'fake',
-    enabled: (config) => config.host.enabled,
-    create(config): Part {
-      let level = config.log.level;
+const fakeSchema = z.strictObject({ enabled: z.boolean().default(true), level: z.enum(LOG_LEVELS).default('info') });
+type FakeSection = z.output<typeof fakeSchema>;
+
+/** A part that records what the app asks of it; its own section `fake:` switches it and sets a level. */
+function fakePart(log: string[]): PartDefinition<FakeSection> {
+  return definePart({
+    section: 'fake',
+    schema: fakeSchema,
+    dataset: 'vigil.fake',
+    create(section): Part<FakeSection> {
+      let level = section.level;
       log.push('create');
       return {
         name: 'fake',
@@ -30,7 +36,7 @@ function fakePart(log: string[]): PartDefinition {
         ],
         start: () => Promise.resolve(void log.push('start')),
         reload: (next) => {
-          level = next.log.level;
+          level = next.level;
           log.push(`reload ${level}`);
           return Promise.resolve();
         },
@@ -38,7 +44,17 @@ function fakePart(log: string[]): PartDefinition {
         metrics: () => '# HELP fake_value A fake value.\n# TYPE fake_value gauge\nfake_value 1\n',
       };
     },
-  };
+  });
+}
+
+/** A part that only has `enabled`, with the behaviour given. */
+function plainPart(section: string, part: Omit<Part, 'name'>): PartDefinition {
+  return definePart({
+    section,
+    schema: z.strictObject({ enabled: z.boolean().default(true) }),
+    dataset: 'vigil.app',
+    create: () => ({ name: section, ...part }),
+  });
 }
 
 test('built-in endpoints answer, /metrics joins parts and self metrics', async () => {
@@ -113,7 +129,7 @@ test('POST /-/reload applies a valid file and refuses an invalid one, keeping th
   const log: string[] = [];
   const vigil = await startVigil('log: {level: info}\n', { parts: [fakePart(log)] });
   try {
-    await writeFile(vigil.configFile, 'log: {level: debug}\n');
+    await writeFile(vigil.configFile, 'log: {level: debug}\nfake: {level: debug}\n');
     const ok = await fetch(`${vigil.url}/-/reload`, { method: 'POST' });
     assert.equal(ok.status, 200);
     assert.equal(vigil.app.config().log.level, 'debug');
@@ -127,12 +143,12 @@ test('POST /-/reload applies a valid file and refuses an invalid one, keeping th
     assert.equal(vigil.app.config().log.level, 'debug');
     assert.match(await (await fetch(`${vigil.url}/metrics`)).text(), /^vigil_config_last_reload_successful 0$/m);
 
-    await writeFile(vigil.configFile, 'host: {enabled: false}\n');
+    await writeFile(vigil.configFile, 'fake: {enabled: false}\n');
     assert.equal((await fetch(`${vigil.url}/-/reload`, { method: 'POST' })).status, 200);
     assert.equal((await fetch(`${vigil.url}/fake/x`)).status, 404);
     assert.doesNotMatch(await (await fetch(`${vigil.url}/metrics`)).text(), /fake_value/);
 
-    await writeFile(vigil.configFile, 'host: {enabled: true}\n');
+    await writeFile(vigil.configFile, 'fake: {enabled: true}\n');
     assert.equal((await fetch(`${vigil.url}/-/reload`, { method: 'POST' })).status, 200);
     assert.equal((await fetch(`${vigil.url}/fake/x`)).status, 200);
   } finally {
@@ -150,39 +166,36 @@ test('self metrics: the open-files limit parser', async () => {
 
 test('a part that fails to start stops the parts already started and closes the server', async () => {
   const log: string[] = [];
-  const broken: PartDefinition = {
-    name: 'broken',
-    enabled: () => true,
-    create: () => ({
-      name: 'broken',
-      routes: () => [],
-      start: () => Promise.reject(new Error('cannot bind')),
-      reload: () => Promise.resolve(),
-      stop: () => Promise.resolve(void log.push('broken stop')),
-      metrics: () => '',
-    }),
-  };
+  const broken = plainPart('broken', {
+    routes: () => [],
+    start: () => Promise.reject(new Error('cannot bind')),
+    reload: () => Promise.resolve(),
+    stop: () => Promise.resolve(void log.push('broken stop')),
+    metrics: () => '',
+  });
   await assert.rejects(startVigil('', { parts: [fakePart(log), broken] }), /cannot bind/);
   assert.deepEqual(log, ['create', 'start', 'stop']);
 });
 
 test('a reload that a part cannot apply is refused whole: parts already changed go back', async () => {
   const log: string[] = [];
-  const picky: PartDefinition = {
-    name: 'picky',
-    enabled: () => true,
+  const pickySchema = z.strictObject({ enabled: z.boolean().default(true), fail: z.boolean().default(false) });
+  const picky = definePart({
+    section: 'picky',
+    schema: pickySchema,
+    dataset: 'vigil.app',
     create: () => ({
       name: 'picky',
       routes: () => [],
       start: () => Promise.resolve(),
-      reload: (next) => (next.log.level === 'error' ? Promise.reject(new Error('cannot read /run/secret')) : Promise.resolve()),
+      reload: (next: z.output<typeof pickySchema>) => (next.fail ? Promise.reject(new Error('cannot read /run/secret')) : Promise.resolve()),
       stop: () => Promise.resolve(),
       metrics: () => '',
     }),
-  };
+  });
   const vigil = await startVigil('log: {level: info}\n', { parts: [fakePart(log), picky] });
   try {
-    await writeFile(vigil.configFile, 'log: {level: error}\n');
+    await writeFile(vigil.configFile, 'log: {level: error}\nfake: {level: error}\npicky: {fail: true}\n');
     const refused = await fetch(`${vigil.url}/-/reload`, { method: 'POST' });
     assert.equal(refused.status, 400);
     assert.deepEqual(await refused.json(), {

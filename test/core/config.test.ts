@@ -4,7 +4,8 @@ import { CONFIG_FILE as FILE, configErrorOf } from '../helpers/config';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, parseConfig } from '../../core/config';
+import { ConfigError } from '../../core/config';
+import { loadConfig, parseConfig } from '../../bin/parts';
 import { parseDuration } from '../../core/duration';
 
 
@@ -63,4 +64,27 @@ test('durations parse Prometheus-style units', () => {
   assert.equal(parseDuration('30d'), 2_592_000_000);
   assert.equal(parseDuration('5'), undefined);
   assert.equal(parseDuration('5 parsecs'), undefined);
+});
+
+test('the root schema is built from the parts listed: each section under its name, two claims refused', async () => {
+  const { z } = await import('zod');
+  const { definePart } = await import('../../core/part');
+  const { parseConfig: parseWith, rootSchema } = await import('../../core/config');
+  const { datasetsOf } = await import('../../core/logger');
+  const part = (section: string, dataset: string) =>
+    definePart({
+      section,
+      schema: z.strictObject({ enabled: z.boolean().default(true), size: z.number().int().default(3) }),
+      dataset,
+      create: () => assert.fail('not created by parsing'),
+    });
+  const parts = [part('alpha', 'vigil.alpha'), part('beta', 'vigil.app')];
+  const config = parseWith('beta: {size: 5}\n', FILE, {}, parts) as unknown as Record<string, unknown>;
+  assert.deepEqual(config.alpha, { enabled: true, size: 3 });
+  assert.deepEqual(config.beta, { enabled: true, size: 5 });
+  assert.throws(() => parseWith('host: {}\n', FILE, {}, parts), new ConfigError(FILE, [{ path: '', message: 'unknown key "host"' }]));
+  assert.throws(() => parseWith('alpha: {size: x}\n', FILE, {}, parts), /alpha\.size: Invalid input: expected number/);
+  assert.throws(() => rootSchema([part('alpha', 'a'), part('alpha', 'b')]), /the config section "alpha" is already taken/);
+  assert.throws(() => rootSchema([part('log', 'a')]), /the config section "log" is already taken/);
+  assert.deepEqual(datasetsOf(parts), ['vigil.app', 'vigil.alpha']);
 });

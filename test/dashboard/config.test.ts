@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseConfig } from '../../core/config';
+import { parseConfig } from '../../bin/parts';
 import { CONFIG_FILE, configErrorOf } from '../helpers/config';
 
 describe('dashboard config', () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { ConfigError, parseConfig } from '../../core/config';
+import { ConfigError } from '../../core/config';
+import { parseConfig } from '../../bin/parts';
 
 export const CONFIG_FILE = 'vigil.yml';
 

@@ -2,10 +2,9 @@ import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp, type App } from '../../core/app';
-import { parseConfig } from '../../core/config';
+import { parseConfig, type PartList } from '../../core/config';
 import { createLogger, type Logger } from '../../core/logger';
-import { PARTS } from '../../core/parts';
-import type { PartDefinition } from '../../core/part';
+import { PARTS } from '../../bin/parts';
 
 export interface RunningVigil {
   readonly app: App;
@@ -19,7 +18,9 @@ export interface RunningVigil {
 export interface StartOptions {
   readonly env?: Record<string, string>;
   readonly routePrefix?: string;
-  readonly parts?: readonly PartDefinition[];
+  readonly parts?: PartList;
+  /** The clock the parts get (Date.now by default). */
+  readonly now?: () => number;
   readonly logger?: Logger;
 }
 
@@ -29,14 +30,16 @@ export async function startVigil(yaml: string, opts: StartOptions = {}): Promise
   const configFile = join(dir, 'vigil.yml');
   await writeFile(configFile, yaml);
   const env = opts.env ?? {};
-  const config = parseConfig(yaml, configFile, env);
+  const parts = opts.parts ?? PARTS;
+  const config = parseConfig(yaml, configFile, env, parts);
   const logger = opts.logger ?? createLogger({ level: 'error', silent: true });
   const app = createApp({
     configFile,
     config,
     env,
     logger,
-    parts: opts.parts ?? PARTS,
+    parts,
+    ...(opts.now ? { now: opts.now } : {}),
     routePrefix: opts.routePrefix ?? '',
     storagePath: join(dir, 'data'),
   });

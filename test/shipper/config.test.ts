@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError, parseConfig } from '../../core/config';
+import { ConfigError } from '../../core/config';
+import { parseConfig } from '../../bin/parts';
 
 test('shipper defaults: 1 GiB spool dropping the oldest, 30 days retention, namespace "default"', () => {
   const { shipper } = parseConfig('', 'vigil.yml', {});

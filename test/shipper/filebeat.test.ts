@@ -41,7 +41,7 @@ test('filebeat.yml ships exactly the local files the shipper writes, as NDJSON w
   const dataDir = await mkdtemp(join(tmpdir(), 'vigil-filebeat-'));
   try {
     const logger = createLogger({ level: 'info', silent: true });
-    const shipper = createShipper(shipperConfigSchema.parse({}), { logger, dataDir, env: {} });
+    const shipper = createShipper(shipperConfigSchema.parse({}), { logger, dataDir, env: {}, now: Date.now });
     await shipper.start();
     logger.info('hello filebeat', { event: { action: 'test' } });
     await shipper.stop();

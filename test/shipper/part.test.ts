@@ -4,8 +4,10 @@ import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseConfig } from '../../core/config';
-import { createLogger, DATASETS } from '../../core/logger';
+import { parseConfig } from '../../bin/parts';
+import { APP_DATASET, createLogger } from '../../core/logger';
+import { DATASET as DEPLOYMENTS } from '../../exporters/deployments/dataset';
+import { DATASET as PROJECTS } from '../../exporters/projects/dataset';
 import { ASSETS_DIR } from '../../shipper/es-assets';
 import { esSettingsFromEnv } from '../../shipper/es-settings';
 import { shipperPart } from '../../shipper/part';
@@ -24,8 +26,8 @@ test('without ELASTICSEARCH_URL every part\'s records land in rotated local NDJS
   const logger = createLogger({ level: 'info', silent: true });
   const vigil = await startVigil(YAML, { parts: [shipperPart], logger });
   try {
-    logger.info('deployment finished', { event: { dataset: DATASETS.deployments, action: 'deployment-finished', outcome: 'success' } });
-    logger.warn('project down', { event: { dataset: DATASETS.projects, action: 'project-status-changed' } });
+    logger.info('deployment finished', { event: { dataset: DEPLOYMENTS, action: 'deployment-finished', outcome: 'success' } });
+    logger.warn('project down', { event: { dataset: PROJECTS, action: 'project-status-changed' } });
     const metrics = await (await fetch(`${vigil.url}/metrics`)).text();
     assert.equal(promtool(metrics), '', 'promtool check metrics reports nothing');
     assert.match(metrics, /^vigil_shipper_up 1$/m);
@@ -58,7 +60,7 @@ test('with ELASTICSEARCH_URL: templates and ILM installed from elasticsearch/, r
   const logger = createLogger({ level: 'info', silent: true });
   const vigil = await startVigil(YAML, { parts: [shipperPart], logger, env: { ELASTICSEARCH_URL: es.url } });
   try {
-    await logRecords(logger, 50, 0, DATASETS.projects);
+    await logRecords(logger, 50, 0, PROJECTS);
     await until('records stored', () => es.storedIds('logs-vigil.projects-default').length === 50);
     const policy = es.puts.get('/_ilm/policy/logs-vigil') as { policy: { phases: { delete: { min_age: string } } } };
     assert.equal(policy.policy.phases.delete.min_age, '7d', 'retention_days replaces the delete phase age');
@@ -69,7 +71,7 @@ test('with ELASTICSEARCH_URL: templates and ILM installed from elasticsearch/, r
     assert.equal(promtool(metrics), '');
     assert.match(metrics, /^vigil_shipper_up 1$/m);
     // a record logged just before stop is sent by the graceful shutdown
-    logger.info('last words', { event: { dataset: DATASETS.app, action: 'last-words' } });
+    logger.info('last words', { event: { dataset: APP_DATASET, action: 'last-words' } });
     await vigil.stop();
     const app = [...(es.stored.get('logs-vigil.app-default')?.values() ?? [])] as { event?: { action?: string } }[];
     assert.ok(app.some((d) => d.event?.action === 'last-words'));
@@ -107,7 +109,7 @@ test('a reload applies a new namespace to the records that follow; the spool and
     await logRecords(s.logger, 10);
     const appSeqs = (index: string): number[] => [...(es.stored.get(index)?.values() ?? [])].map(seqOf).filter((n) => n >= 0);
     await until('first records', () => appSeqs('logs-vigil.app-default').length === 10);
-    await s.shipper.reload(parseConfig('shipper:\n  namespace: prod\n  bulk: { flush_interval: 20ms }\n', 'vigil.yml', {}));
+    await s.shipper.reload(parseConfig('shipper:\n  namespace: prod\n  bulk: { flush_interval: 20ms }\n', 'vigil.yml', {}).shipper);
     await logRecords(s.logger, 10, 10);
     await until('records after the reload', () => appSeqs('logs-vigil.app-prod').length === 10);
     assert.deepEqual(appSeqs('logs-vigil.app-prod').sort((a, b) => a - b), Array.from({ length: 10 }, (_, i) => i + 10));
@@ -131,7 +133,7 @@ test('a reload that cannot build the new sender is refused with a clear error an
     const ilm = join(assetsDir, 'ilm');
     for (const f of await readdir(ilm)) await writeFile(join(ilm, f), '{"policy":{"phases":{"hot":{"actions":{}}}}}');
     await assert.rejects(
-      s.shipper.reload(parseConfig('shipper:\n  namespace: prod\n  bulk: { flush_interval: 20ms }\n', 'vigil.yml', {})),
+      s.shipper.reload(parseConfig('shipper:\n  namespace: prod\n  bulk: { flush_interval: 20ms }\n', 'vigil.yml', {}).shipper),
       /shipper: cannot apply the new configuration, the previous one keeps shipping: .*expected a delete phase/,
     );
     await logRecords(s.logger, 10, 10);

@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import winston from 'winston';
 import { createApp, type App } from '../../../core/app';
-import { parseConfig } from '../../../core/config';
+import { parseConfig } from '../../../bin/parts';
 import { createLogger, type Logger } from '../../../core/logger';
 import { createJournal } from '../../../exporters/deployments/journal';
 import type { RunRecord } from '../../../exporters/deployments/model';

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
-import { ConfigError, parseConfig } from '../../../core/config';
+import { ConfigError } from '../../../core/config';
+import { parseConfig } from '../../../bin/parts';
 import { COLLECTOR_NAMES, DEFAULT_DISK_DEVICE_EXCLUDE, DEFAULT_FS_TYPES_EXCLUDE, DEFAULT_MOUNT_POINTS_EXCLUDE } from '../../../exporters/host/config';
 
 describe('host config', () => {

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseConfig } from '../../../core/config';
+import { parseConfig } from '../../../bin/parts';
 import type { HostConfig } from '../../../exporters/host/config';
 import type { FsStats, Statfs } from '../../../exporters/host/filesystem';
 

@@ -6,7 +6,7 @@ import winston from 'winston';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { collectText, type Collector } from '../../../core/collector';
-import { parseConfig } from '../../../core/config';
+import { parseConfig } from '../../../bin/parts';
 import { createLogger } from '../../../core/logger';
 import { createHostCollectors } from '../../../exporters/host/collectors';
 import { createHostPart } from '../../../exporters/host/part';
@@ -131,8 +131,8 @@ describe('host collectors under the runner', () => {
       },
       close: () => Promise.resolve(),
     };
-    const config = parseConfig(`host:\n  procfs: /fixture/proc\n  collectors: [loadavg]\n`, 'vigil.yml', {});
-    const part = createHostPart(config, { logger: createLogger({ level: 'error', silent: true }), dataDir: '/tmp', env: {} }, { reader: fake });
+    const config = parseConfig(`host:\n  procfs: /fixture/proc\n  collectors: [loadavg]\n`, 'vigil.yml', {}).host;
+    const part = createHostPart(config, { logger: createLogger({ level: 'error', silent: true }), dataDir: '/tmp', env: {}, now: Date.now }, { reader: fake });
     const [a, b] = await Promise.all([part.metrics(), part.metrics()]);
     assert.equal(a, b);
     assert.match(a, /^node_load1 0\.5$/m);
@@ -149,15 +149,15 @@ describe('host collectors under the runner', () => {
     const fake = { read: () => Promise.resolve(stats[i++] as string), close: () => Promise.resolve() };
     const yaml = (timeout: string): string => `host:\n  procfs: /fixture/proc\n  collectors: [cpu]\n  collector_timeout: ${timeout}\n`;
     const part = createHostPart(
-      parseConfig(yaml('5s'), 'vigil.yml', {}),
-      { logger: createLogger({ level: 'error', silent: true }), dataDir: '/tmp', env: {} },
+      parseConfig(yaml('5s'), 'vigil.yml', {}).host,
+      { logger: createLogger({ level: 'error', silent: true }), dataDir: '/tmp', env: {}, now: Date.now },
       { reader: fake },
     );
     const iowait = async (): Promise<string | undefined> => /^node_cpu_seconds_total\{cpu="0",mode="iowait"\} (\S+)$/m.exec(await part.metrics())?.[1];
     assert.equal(await iowait(), '0.7');
-    await part.reload(parseConfig(yaml('5s'), 'vigil.yml', {}));
+    await part.reload(parseConfig(yaml('5s'), 'vigil.yml', {}).host);
     assert.equal(await iowait(), '0.7', 'the counter that went backwards is still held after a no-op reload');
-    await part.reload(parseConfig(yaml('4s'), 'vigil.yml', {}));
+    await part.reload(parseConfig(yaml('4s'), 'vigil.yml', {}).host);
     assert.equal(await iowait(), '0.5', 'new collectors after a real change have no history');
     await part.stop();
   });
@@ -206,8 +206,8 @@ describe('host collectors under the runner', () => {
           : Promise.resolve('0.50 0.40 0.30 1/88 7357\n'),
       close: () => Promise.resolve(),
     };
-    const config = parseConfig('host:\n  procfs: /fixture/proc\n  collectors: [loadavg]\n', 'vigil.yml', {});
-    const part = createHostPart(config, { logger, dataDir: '/tmp', env: {} }, { reader: fake });
+    const config = parseConfig('host:\n  procfs: /fixture/proc\n  collectors: [loadavg]\n', 'vigil.yml', {}).host;
+    const part = createHostPart(config, { logger, dataDir: '/tmp', env: {}, now: Date.now }, { reader: fake });
     for (let i = 0; i < 4; i++) await part.metrics();
     await part.stop();
     const events = records.map((r) => [(r.event as { action?: string }).action, (r.vigil as { collector?: string }).collector, r['log.level']]);

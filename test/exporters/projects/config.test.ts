@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CONFIG_FILE as FILE, configErrorOf } from '../../helpers/config';
-import { parseConfig } from '../../../core/config';
+import { parseConfig } from '../../../bin/parts';
 import { cronPattern } from '../../../exporters/projects/config';
 
 

@@ -27,7 +27,7 @@ export const FAST = {
 export async function startShipper(env: Record<string, string>, section: unknown = FAST, dir?: string, options: ShipperOptions = {}): Promise<TestShipper> {
   const dataDir = dir ?? (await mkdtemp(join(tmpdir(), 'vigil-shipper-')));
   const logger = createLogger({ level: 'debug', silent: true });
-  const shipper = createShipper(shipperConfigSchema.parse(section), { logger, dataDir, env }, options);
+  const shipper = createShipper(shipperConfigSchema.parse(section), { logger, dataDir, env, now: Date.now }, options);
   await shipper.start();
   let stopped = false;
   const stop = async (): Promise<void> => {
