@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Logger } from './logger';
 import { errorFields } from './logger';
+import { parseRequestTarget } from './request-target';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -92,6 +93,30 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
+/** "Application/JSON; charset=utf-8" -> "application/json". */
+function mediaType(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+/** True when a Content-Type says JSON: application/json or application/<anything>+json, any parameters. */
+export function isJsonType(contentType: string | undefined): boolean {
+  const type = mediaType(contentType);
+  return type === 'application/json' || /^application\/[a-z0-9!#$&^_.-]+\+json$/.test(type);
+}
+
+/** True for an HTML form body (application/x-www-form-urlencoded), which GitHub may send instead of JSON. */
+export function isFormType(contentType: string | undefined): boolean {
+  return mediaType(contentType) === 'application/x-www-form-urlencoded';
+}
+
+/** Refuses (415) a request whose body does not say it is JSON; the body is discarded unread. */
+export function requireJson(req: IncomingMessage): void {
+  if (isJsonType(req.headers['content-type'])) return;
+  req.resume();
+  const given = req.headers['content-type'];
+  throw new HttpError(415, `expected Content-Type: application/json, got ${given === undefined ? 'none' : JSON.stringify(given)}`);
+}
+
 /** Parses a JSON body; malformed JSON is a 400 with the parser's reason. */
 export function parseJson(body: Buffer): unknown {
   try {
@@ -106,8 +131,9 @@ interface CompiledRoute {
   readonly segments: readonly string[];
 }
 
+/** "/a/b" -> ["a", "b"]; "/" -> [""]; "//x" -> ["", "x"]: empty segments are kept, never merged. */
 function splitPath(path: string): string[] {
-  return path.split('/').filter((s) => s.length > 0);
+  return path.slice(1).split('/');
 }
 
 function matchRoute(r: CompiledRoute, segments: readonly string[]): Record<string, string> | undefined {
@@ -117,14 +143,21 @@ function matchRoute(r: CompiledRoute, segments: readonly string[]): Record<strin
     const want = r.segments[i] as string;
     const got = segments[i] as string;
     if (want.startsWith(':')) {
-      try {
-        params[want.slice(1)] = decodeURIComponent(got);
-      } catch {
-        return undefined;
-      }
+      if (got === '') return undefined;
+      params[want.slice(1)] = decodeURIComponent(got); // the target's %-escapes were checked by parseTarget
     } else if (want !== got) return undefined;
   }
   return params;
+}
+
+/** Orders patterns: a literal segment beats a parameter at the first position where they differ. */
+function moreSpecific(a: CompiledRoute, b: CompiledRoute): boolean {
+  for (let i = 0; i < a.segments.length; i++) {
+    const pa = (a.segments[i] as string).startsWith(':');
+    const pb = (b.segments[i] as string).startsWith(':');
+    if (pa !== pb) return pb;
+  }
+  return false;
 }
 
 /** Normalises "--web.route-prefix": "", "/" and "/x/" become "" , "" and "/x". */
@@ -150,11 +183,12 @@ export function createHttpServer(opts: HttpServerOptions): Server {
   let compiled: CompiledRoute[] = [];
 
   const handle = async (raw: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(raw.url ?? '/', 'http://localhost');
-    let path = url.pathname;
+    const target = parseRequestTarget(raw.url ?? '/');
+    if ('error' in target) throw new HttpError(400, target.error);
+    let path = target.path;
     if (prefix) {
       if (path === prefix) {
-        res.writeHead(302, { location: `${prefix}/` });
+        res.writeHead(302, { location: `${prefix}/${target.search ? `?${target.search}` : ''}` });
         res.end();
         return;
       }
@@ -167,27 +201,36 @@ export function createHttpServer(opts: HttpServerOptions): Server {
       compiled = routes.map((route) => ({ route, segments: splitPath(route.path) }));
     }
     const segments = splitPath(path);
-    let allowed: string[] = [];
+    // The most specific pattern that matches the path owns it: "/x/events" is never taken by "/x/:id",
+    // so a wrong method on it is a 405, not the parameter route's answer.
+    let best: CompiledRoute | undefined;
+    const candidates: { c: CompiledRoute; params: Record<string, string> }[] = [];
     for (const c of compiled) {
       const params = matchRoute(c, segments);
       if (!params) continue;
+      if (!best || moreSpecific(c, best)) best = c;
+      candidates.push({ c, params });
+    }
+    const owners = candidates.filter(({ c }) => best && !moreSpecific(best, c));
+    const allowed: string[] = [];
+    for (const { c, params } of owners) {
       if (c.route.method !== raw.method && !(c.route.method === 'GET' && raw.method === 'HEAD')) {
         allowed.push(c.route.method);
         continue;
       }
-      await c.route.handler({ raw, method: raw.method ?? 'GET', path, query: url.searchParams, params }, res);
+      await c.route.handler({ raw, method: raw.method ?? 'GET', path, query: new URLSearchParams(target.search), params }, res);
       return;
     }
     const mount = allowed.length === 0 ? findMount(opts.mounts?.() ?? [], path) : undefined;
     if (mount) {
-      raw.url = (path.slice(mount.prefix.length) || '/') + url.search;
+      raw.url = (path.slice(mount.prefix.length) || '/') + (target.search ? `?${target.search}` : '');
       mount.handler(raw, res, prefix + mount.prefix);
       return;
     }
     if (allowed.length > 0) {
-      allowed = [...new Set(allowed)];
-      res.setHeader('allow', allowed.join(', '));
-      throw new HttpError(405, `method ${raw.method ?? ''} not allowed; use ${allowed.join(' or ')}`);
+      const unique = [...new Set(allowed)];
+      res.setHeader('allow', unique.join(', '));
+      throw new HttpError(405, `method ${raw.method ?? ''} not allowed; use ${unique.join(' or ')}`);
     }
     throw new HttpError(404, `no route for ${path}`);
   };
@@ -199,14 +242,56 @@ export function createHttpServer(opts: HttpServerOptions): Server {
         return;
       }
       if (err instanceof HttpError) {
-        if (err.status === 413) res.setHeader('connection', 'close');
-        sendJson(res, err.status, { error: err.reason, ...err.details });
+        if (err.status === 413) answerThenDrain(raw, res, err);
+        else sendJson(res, err.status, { error: err.reason, ...err.details });
         return;
       }
       opts.logger.error('request failed', { ...errorFields(err), http: { request: { method: raw.method } }, url: { path: raw.url } });
       sendJson(res, 500, { error: 'internal error' });
     });
   });
+}
+
+/** Bytes of a refused body still read (and discarded) after a 413, so the client sees the answer. */
+export const DRAIN_LIMIT_BYTES = 1024 * 1024;
+/** How long a refused body is read after a 413 before the connection is closed anyway. */
+export const DRAIN_TIMEOUT_MS = 5000;
+
+/**
+ * Answers a 413 and closes the connection only once the client has stopped sending, or after
+ * DRAIN_LIMIT_BYTES or DRAIN_TIMEOUT_MS: closing a socket with unread data makes the kernel send a
+ * reset, and a client still sending would see that reset instead of the 413.
+ */
+function answerThenDrain(raw: IncomingMessage, res: ServerResponse, err: HttpError): void {
+  const text = JSON.stringify({ error: err.reason, ...err.details });
+  res.writeHead(413, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), connection: 'close' });
+  res.write(text);
+  let drained = 0;
+  let finished = false;
+  const finish = (): void => {
+    if (finished) return;
+    finished = true;
+    clearTimeout(timer);
+    raw.off('data', onData);
+    res.end();
+  };
+  const onData = (chunk: Buffer): void => {
+    drained += chunk.length;
+    if (drained > DRAIN_LIMIT_BYTES) {
+      finish();
+      raw.socket.destroy();
+    }
+  };
+  const timer = setTimeout(finish, DRAIN_TIMEOUT_MS);
+  timer.unref();
+  if (raw.complete || raw.readableEnded) {
+    finish();
+    return;
+  }
+  raw.on('data', onData);
+  raw.once('end', finish);
+  raw.once('close', finish);
+  raw.resume();
 }
 
 /** Parses "HOST:PORT" ("[::1]:9470", ":9470" for all interfaces). */

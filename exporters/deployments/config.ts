@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { byteSize, duration } from '../../core/duration';
+import { PROJECT_NAME, PROJECT_NAME_RULE } from './project-name';
 import { streamConfigSchema } from '../../core/event-stream';
 
 /** Histogram buckets in seconds: positive and strictly increasing. */
@@ -26,7 +27,7 @@ export const deploymentsConfigSchema = z.strictObject({
       /** How many X-GitHub-Delivery ids are remembered to acknowledge redeliveries without counting. */
       delivery_cache_size: count(10_000),
       /** Repository ("owner/name" or "name") to project name; default is repository.name. */
-      projects: z.record(z.string().min(1), z.string().min(1).max(100)).default({}),
+      projects: z.record(z.string().min(1), z.string().regex(PROJECT_NAME, PROJECT_NAME_RULE)).default({}),
     })
     .prefault({}),
   api: z

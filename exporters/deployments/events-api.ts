@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { formatPath } from '../../core/config-error';
 import { HttpError } from '../../core/http-server';
 import type { ItemStatus } from './model';
+import { PROJECT_NAME, PROJECT_NAME_RULE } from './project-name';
 import type { Outcome, RunRef, Tracker } from './tracker';
 
 /** The pipeline event types (the seeds' notify-dashboard.sh); any other type is acknowledged and ignored. */
@@ -18,7 +19,7 @@ const timestamp = z.iso.datetime({ offset: true, message: 'expected an ISO 8601 
 export const pipelineEventSchema = z
   .strictObject({
     type: z.enum(EVENT_TYPES),
-    project: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'expected a project name of letters, digits, ".", "_" and "-" (at most 100)'),
+    project: z.string().regex(PROJECT_NAME, PROJECT_NAME_RULE),
     deployment_id: z.union([z.string().regex(/^[A-Za-z0-9._:-]{1,200}$/, 'expected letters, digits, ".", "_", ":" or "-" (at most 200)'), z.number().int().nonnegative()]),
     environment: text(100).optional(),
     workflow: text(200).optional(),

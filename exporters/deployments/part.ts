@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
-import { HttpError, parseJson, readBody, sendJson, type Route } from '../../core/http-server';
+import { HttpError, isFormType, parseJson, readBody, requireJson, sendJson, type Route } from '../../core/http-server';
 import { createStreamHub, streamFilter, streamOptions } from '../../core/event-stream';
 import { errorFields } from '../../core/logger';
 import { definePart, type Part, type PartContext } from '../../core/part';
@@ -12,6 +12,7 @@ import { applyPipelineEvent, validateEvents } from './events-api';
 import { applyGithubEvent, isGithubEvent } from './github';
 import { createJournal } from './journal';
 import { createDeploymentMetrics, type WebhookResult, type WebhookSource } from './metrics';
+import { INVALID_PROJECT_LABEL, PROJECT_NAME, PROJECT_NAME_RULE } from './project-name';
 import { publicRun, runSummary, type RunRecord } from './model';
 import { resolveSecret, type Secret } from './secrets';
 import { tokenChecker, verifySignature } from './signature';
@@ -102,8 +103,17 @@ export function createDeploymentsPart(section: DeploymentsConfig, ctx: PartConte
     return flushing;
   };
 
-  const project = (repo: { name: string; full_name?: string | null | undefined }): string =>
-    (repo.full_name ? cfg.github.projects[repo.full_name] : undefined) ?? cfg.github.projects[repo.name] ?? repo.name;
+  /** deployments.github.projects, else repository.name when it follows the events API's rule, else "other". */
+  const project = (repo: { name: string; full_name?: string | null | undefined }): string => {
+    const mapped = (repo.full_name ? cfg.github.projects[repo.full_name] : undefined) ?? cfg.github.projects[repo.name];
+    if (mapped !== undefined) return mapped;
+    if (PROJECT_NAME.test(repo.name)) return repo.name;
+    logger.warn(`GitHub repository name is not a valid project label; counted as project="${INVALID_PROJECT_LABEL}"`, {
+      event: { dataset: DATASET, action: 'deployments-project-name-invalid' },
+      vigil: { part: 'deployments', repository: { name: repo.name.slice(0, 200), length: repo.name.length }, rule: PROJECT_NAME_RULE },
+    });
+    return INVALID_PROJECT_LABEL;
+  };
 
   /** Reads, authenticates, validates and applies one GitHub delivery; rejected ones change nothing. */
   const github: Route['handler'] = async (req, res) => {
@@ -118,6 +128,8 @@ export function createDeploymentsPart(section: DeploymentsConfig, ctx: PartConte
       req.raw.resume();
       reject('unconfigured', new HttpError(503, 'no webhook secret is configured: set GITHUB_WEBHOOK_SECRET or deployments.github.secret_file'));
     }
+    const form = isFormType(header(req.raw, 'content-type'));
+    if (!form) await step('github', event, 'malformed', () => requireJson(req.raw));
     const body = await step('github', event, 'too_large', () => readBody(req.raw, cfg.body_limit));
     if (secret) {
       const signature = header(req.raw, 'x-hub-signature-256');
@@ -136,7 +148,7 @@ export function createDeploymentsPart(section: DeploymentsConfig, ctx: PartConte
     }
     const payload = await step('github', event, 'malformed', () => {
       // GitHub's other content type: the JSON in the form field "payload" (the signature covers the form).
-      if (!(header(req.raw, 'content-type') ?? '').startsWith('application/x-www-form-urlencoded')) return parseJson(body);
+      if (!form) return parseJson(body);
       const field = new URLSearchParams(body.toString('utf8')).get('payload');
       if (field === null) throw new HttpError(400, 'malformed form: no "payload" field');
       return parseJson(Buffer.from(field, 'utf8'));
@@ -177,6 +189,7 @@ export function createDeploymentsPart(section: DeploymentsConfig, ctx: PartConte
         reject('unauthorized', new HttpError(401, m ? 'invalid bearer token' : 'missing bearer token: send Authorization: Bearer <VIGIL_API_TOKEN>'));
       }
     }
+    await step('api', 'unknown', 'malformed', () => requireJson(req.raw));
     const body = await step('api', 'unknown', 'too_large', () => readBody(req.raw, cfg.body_limit));
     const parsed = await step('api', 'unknown', 'malformed', () => parseJson(body));
     const valid = await step('api', 'unknown', 'invalid', () => validateEvents(parsed, cfg.api.max_batch));

@@ -10,7 +10,7 @@ import { parseDuration } from '../../core/duration';
 
 
 
-test('an empty file gives the defaults', () => {
+test('empty text parses to the defaults (loadConfig refuses such a file: config-safety.test.ts)', () => {
   const config = parseConfig('', FILE, {});
   assert.equal(config.log.level, 'info');
   assert.equal(config.storage.path, 'data');
