@@ -17,6 +17,23 @@ export function parseMaxFds(limits: string): number | undefined {
 }
 
 /**
+ * The address-space limit from /proc/self/limits ("Max address space  unlimited  unlimited  bytes");
+ * unlimited is 2^64-1, as client_golang's process collector reports it.
+ */
+export function parseMaxAddressSpace(limits: string): number | undefined {
+  const m = /^Max address space\s+(\d+|unlimited)\s/m.exec(limits);
+  if (!m) return undefined;
+  return m[1] === 'unlimited' ? 2 ** 64 - 1 : Number(m[1]);
+}
+
+/** The virtual memory size in bytes: field 23 (vsize) of /proc/self/stat, after the ")" that ends the command name. */
+export function parseVsize(stat: string): number | undefined {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const v = Number(fields[20]);
+  return Number.isFinite(v) && fields[20] !== '' ? v : undefined;
+}
+
+/**
  * Vigil's own metrics with the names Prometheus client libraries use (process_*, nodejs_*), kept
  * lean: prom-client's default set costs about 0.5 ms a scrape (GC histograms, per-space heap,
  * synchronous /proc reads), more than all host collectors together.
@@ -25,7 +42,7 @@ export function createSelfMetrics(version: string): SelfMetrics {
   const started = Date.now() / 1000 - process.uptime();
   const lag = monitorEventLoopDelay({ resolution: 20 });
   lag.enable();
-  let maxFds: Promise<number | undefined> | undefined;
+  let limits: Promise<string | undefined> | undefined;
   let lastReloadOk = 1;
   let lastReloadAt = Date.now() / 1000;
 
@@ -38,8 +55,14 @@ export function createSelfMetrics(version: string): SelfMetrics {
 
   return {
     async render() {
-      maxFds ??= readFile('/proc/self/limits', 'utf8').then(parseMaxFds, () => undefined);
-      const [fds, max] = await Promise.all([readdir('/proc/self/fd').then((f) => f.length, () => undefined), maxFds]);
+      limits ??= readFile('/proc/self/limits', 'utf8').catch(() => undefined);
+      const [fds, limitsText, vsize] = await Promise.all([
+        readdir('/proc/self/fd').then((f) => f.length, () => undefined),
+        limits,
+        readFile('/proc/self/stat', 'utf8').then(parseVsize, () => undefined),
+      ]);
+      const max = limitsText === undefined ? undefined : parseMaxFds(limitsText);
+      const maxVsize = limitsText === undefined ? undefined : parseMaxAddressSpace(limitsText);
       const cpu = process.cpuUsage();
       const mem = process.memoryUsage();
       const families: MetricFamily[] = [
@@ -64,6 +87,8 @@ export function createSelfMetrics(version: string): SelfMetrics {
       ];
       if (fds !== undefined) families.push(g('process_open_fds', 'Number of open file descriptors.', fds));
       if (max !== undefined && Number.isFinite(max)) families.push(g('process_max_fds', 'Maximum number of open file descriptors.', max));
+      if (vsize !== undefined) families.push(g('process_virtual_memory_bytes', 'Virtual memory size in bytes.', vsize));
+      if (maxVsize !== undefined) families.push(g('process_virtual_memory_max_bytes', 'Maximum amount of virtual memory available in bytes.', maxVsize));
       return renderFamilies(families);
     },
     reloaded(success) {

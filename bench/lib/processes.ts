@@ -2,6 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { startNodeExporter as startNodeExporterHelper } from '../../test/helpers/node-exporter';
 import { freePort } from '../../test/helpers/ports';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -65,11 +66,8 @@ async function waitReady(child: ChildProcess, url: string): Promise<void> {
   throw new Error(`${url} did not become ready in 30 s`);
 }
 
-/** Runs Debian's prometheus-node-exporter on a free port. */
+/** Runs Debian's prometheus-node-exporter on a free port (the tests' helper). */
 export async function startNodeExporter(): Promise<ChildServer> {
-  const port = await freePort();
-  const child = spawn('prometheus-node-exporter', [`--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' });
-  const url = `http://127.0.0.1:${port}`;
-  await waitReady(child, `${url}/metrics`);
-  return { child, url, stop: () => stopChild(child) };
+  const ne = await startNodeExporterHelper();
+  return { child: ne.child, url: ne.url, stop: () => ne.stop() };
 }

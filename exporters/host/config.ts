@@ -2,7 +2,31 @@ import { z } from 'zod';
 import { duration } from '../../core/duration';
 
 /** Every host collector, in the order they are listed on the landing page and in the docs. */
-export const COLLECTOR_NAMES = ['cpu', 'diskstats', 'filesystem', 'loadavg', 'meminfo', 'netdev', 'stat', 'time', 'uname'] as const;
+export const COLLECTOR_NAMES = [
+  'arp',
+  'conntrack',
+  'cpu',
+  'diskstats',
+  'entropy',
+  'filefd',
+  'filesystem',
+  'hwmon',
+  'loadavg',
+  'meminfo',
+  'netclass',
+  'netdev',
+  'netstat',
+  'pressure',
+  'schedstat',
+  'sockstat',
+  'softnet',
+  'stat',
+  'textfile',
+  'time',
+  'timex',
+  'uname',
+  'vmstat',
+] as const;
 export type CollectorName = (typeof COLLECTOR_NAMES)[number];
 
 /** node_exporter's defaults (collector/filesystem_linux.go, collector/diskstats_linux.go). */
@@ -10,6 +34,10 @@ export const DEFAULT_MOUNT_POINTS_EXCLUDE = '^/(dev|proc|run/credentials/.+|sys|
 export const DEFAULT_FS_TYPES_EXCLUDE =
   '^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs)$';
 export const DEFAULT_DISK_DEVICE_EXCLUDE = '^(ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$';
+/** node_exporter 1.5's --collector.vmstat.fields and --collector.netstat.fields. */
+export const DEFAULT_VMSTAT_FIELDS = '^(oom_kill|pgpg|pswp|pg.*fault).*';
+export const DEFAULT_NETSTAT_FIELDS =
+  '^(.*_(InErrors|InErrs)|Ip_Forwarding|Ip(6|Ext)_(InOctets|OutOctets)|Icmp6?_(InMsgs|OutMsgs)|TcpExt_(Listen.*|Syncookies.*|TCPSynRetrans|TCPTimeouts)|Tcp_(ActiveOpens|InSegs|OutSegs|OutRsts|PassiveOpens|RetransSegs|CurrEstab)|Udp6?_(InDatagrams|OutDatagrams|NoPorts|RcvbufErrors|SndbufErrors))$';
 
 /** A regular expression given as a string (RE2-like syntax as in node_exporter's flags). */
 const regex = z.string().transform((v, ctx) => {
@@ -52,6 +80,11 @@ export const hostConfigSchema = z
       .prefault({}),
     netdev: z.strictObject({ device_exclude: regex.optional() }).prefault({}),
     diskstats: z.strictObject({ device_exclude: regex.default(new RegExp(DEFAULT_DISK_DEVICE_EXCLUDE)) }).prefault({}),
+    netclass: z.strictObject({ device_exclude: regex.optional() }).prefault({}),
+    vmstat: z.strictObject({ fields: regex.default(new RegExp(DEFAULT_VMSTAT_FIELDS)) }).prefault({}),
+    netstat: z.strictObject({ fields: regex.default(new RegExp(DEFAULT_NETSTAT_FIELDS)) }).prefault({}),
+    /** A directory of *.prom files, as node_exporter's --collector.textfile.directory; none by default. */
+    textfile: z.strictObject({ directory: path.optional() }).prefault({}),
   })
   .superRefine((cfg, ctx) => {
     const mountTimeout = cfg.filesystem.mount_timeout;

@@ -12,6 +12,11 @@ import { close, open, read } from 'node:fs';
  */
 export interface FileReader {
   read(path: string, opts?: ReadOptions): Promise<string>;
+  /**
+   * Closes the kept-open file of a path that will not be read again (a network interface that
+   * went away), so that devices coming and going do not leave descriptors behind.
+   */
+  forget(path: string): void;
   /** Closes every file; reads after close() reopen. */
   close(): Promise<void>;
 }
@@ -105,6 +110,14 @@ export function createFileReader(): FileReader {
       const p = readWhole(path, opts).finally(() => inflight.delete(path));
       inflight.set(path, p);
       return p;
+    },
+    forget(path) {
+      const file = files.get(path);
+      if (!file) return;
+      const running = inflight.get(path);
+      // A read in flight keeps its descriptor until it settles.
+      if (running) void running.then(() => drop(path, file), () => undefined);
+      else drop(path, file);
     },
     async close() {
       // Wait briefly for reads in flight, including those asked for meanwhile, so no fd is

@@ -3,6 +3,7 @@ import type { Collector } from '../../core/collector';
 import type { MetricFamily, Sample } from '../../core/exposition';
 import { splitFields } from './fields';
 import type { FileReader } from './file-reader';
+import { readOptional } from './read-optional';
 
 export interface NetDevStats {
   readonly device: string;
@@ -61,17 +62,54 @@ export function netDevFamilies(devices: readonly NetDevStats[], exclude?: RegExp
   });
 }
 
-/** node_exporter's netdev collector, from /proc/net/dev (no netlink socket needed). */
+/** Pure: adds receive_nohandler (from sysfs) to the devices that have it, after receive_multicast. */
+export function withNoHandler(devices: readonly NetDevStats[], noHandler: ReadonlyMap<string, number>): NetDevStats[] {
+  return devices.map((d) => {
+    const v = noHandler.get(d.device);
+    if (v === undefined) return d;
+    const stats = new Map<string, number>();
+    for (const [k, x] of d.stats) {
+      stats.set(k, x);
+      if (k === 'receive_multicast') stats.set('receive_nohandler', v);
+    }
+    if (!stats.has('receive_nohandler')) stats.set('receive_nohandler', v);
+    return { device: d.device, stats };
+  });
+}
+
+/**
+ * node_exporter's netdev collector, from /proc/net/dev (no netlink socket needed) plus each
+ * device's statistics/rx_nohandler in sysfs, which /proc/net/dev lacks and node_exporter's
+ * netlink read has.
+ */
 export function createNetDevCollector(deps: {
   readonly reader: FileReader;
   readonly procfs: string;
+  readonly sysfs: string;
   readonly deviceExclude?: RegExp | undefined;
 }): Collector {
   const path = join(deps.procfs, 'net', 'dev');
+  const noHandlerPath = (device: string): string => join(deps.sysfs, 'class', 'net', device, 'statistics', 'rx_nohandler');
+  let seen = new Set<string>();
+  const readNoHandler = async (devices: readonly NetDevStats[]): Promise<Map<string, number>> => {
+    const out = new Map<string, number>();
+    await Promise.all(
+      devices.map(async ({ device }) => {
+        const text = await readOptional(deps.reader, noHandlerPath(device), { single: true });
+        const v = text === undefined ? NaN : Number(text.trim());
+        if (text !== undefined && text.trim() !== '' && Number.isFinite(v)) out.set(device, v);
+      }),
+    );
+    return out;
+  };
   return {
     name: 'netdev',
     async collect() {
-      return netDevFamilies(parseNetDev(await deps.reader.read(path, { maxRecordBytes: 512 })), deps.deviceExclude);
+      const devices = parseNetDev(await deps.reader.read(path, { maxRecordBytes: 512 })).filter((d) => !deps.deviceExclude?.test(d.device));
+      const now = new Set(devices.map((d) => d.device));
+      for (const gone of seen) if (!now.has(gone)) deps.reader.forget(noHandlerPath(gone));
+      seen = now;
+      return netDevFamilies(withNoHandler(devices, await readNoHandler(devices)));
     },
   };
 }

@@ -1,10 +1,13 @@
-import { collectText, type Collector } from '../../core/collector';
+import { runCollectors, runnerFamilies, type Collector } from '../../core/collector';
+import { renderFamilies } from '../../core/exposition';
 import { APP_DATASET, errorFields } from '../../core/logger';
 import { definePart, type Part, type PartContext } from '../../core/part';
 import { createHostCollectors, type HostDeps } from './collectors';
 import { hostConfigSchema, type HostConfig } from './config';
 import { createFileReader } from './file-reader';
 import { createIsolatedStatfs } from './isolated-statfs';
+import { kernelPageSize } from './page-size';
+import { nodeScrapeFamilies } from './scrape-families';
 
 /** A host section as text, regular expressions by their source, to tell whether a reload changed it. */
 function configKey(c: HostConfig): string {
@@ -12,8 +15,8 @@ function configKey(c: HostConfig): string {
 }
 
 /**
- * The host exporter: node_exporter's core collectors (cpu, meminfo, loadavg, filesystem, netdev,
- * diskstats, stat, uname, time) read from procfs and sysfs on every scrape, concurrently, each
+ * The host exporter: node_exporter's default Linux collectors (see README.md) read from procfs
+ * and sysfs on every scrape, concurrently, each
  * under the configured timeout. A scrape reads a handful of kernel files through descriptors kept
  * open (see file-reader.ts), never spawns a process and never does I/O on the event loop.
  */
@@ -23,10 +26,24 @@ export function createHostPart(section: HostConfig, ctx: PartContext, deps: Part
   let cfg: HostConfig = section;
   // Network filesystems get statfs on a helper thread (started only if there are any).
   const isolated = deps.networkStatfs ? undefined : createIsolatedStatfs({ stuckAfterMs: () => cfg.filesystem.mount_timeout });
+  let pageSize = deps.pageSize ?? 4096;
+  // A textfile that keeps failing the same way is logged once, like a failing collector.
+  const textfileErrors = new Map<string, string>();
   const build = (): Collector[] =>
     createHostCollectors(cfg, {
       ...deps,
       reader,
+      pageSize,
+      onTextfileError: (path, error) => {
+        if (textfileErrors.get(path) === error) return;
+        textfileErrors.set(path, error);
+        logger.warn('textfile not read', {
+          event: { action: 'textfile-failed' },
+          vigil: { part: 'host', collector: 'textfile' },
+          file: { path },
+          error: { message: error },
+        });
+      },
       ...(isolated ? { networkStatfs: isolated.statfs } : {}),
       onStuckMount: (mountPoint, stuck) =>
         logger.warn(stuck ? 'mount point does not answer statfs; reported as device_error until it does' : 'mount point answers statfs again', {
@@ -61,7 +78,11 @@ export function createHostPart(section: HostConfig, ctx: PartContext, deps: Part
   return {
     name: 'host',
     routes: () => [],
-    async start() {},
+    async start() {
+      if (deps.pageSize !== undefined) return;
+      pageSize = await kernelPageSize();
+      collectors = build().map(watch);
+    },
     async reload(next) {
       // An unchanged section keeps its collectors, and with them the CPU counters' history and
       // the mount points whose statfs still hangs.
@@ -76,9 +97,11 @@ export function createHostPart(section: HostConfig, ctx: PartContext, deps: Part
     },
     metrics() {
       // Scrapes that arrive while a collection runs (an HA pair of Prometheus servers) share it.
-      inflight ??= collectText(collectors, { timeoutMs: cfg.collector_timeout, onError }).finally(() => {
-        inflight = undefined;
-      });
+      inflight ??= runCollectors(collectors, { timeoutMs: cfg.collector_timeout, onError })
+        .then((outcomes) => renderFamilies([...outcomes.flatMap((o) => o.families), ...nodeScrapeFamilies(outcomes), ...runnerFamilies(outcomes)]))
+        .finally(() => {
+          inflight = undefined;
+        });
       return inflight;
     },
   };

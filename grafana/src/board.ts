@@ -84,6 +84,15 @@ export function queryVariable(name: string, label: string, query: string, opts: 
   return v;
 }
 
+/**
+ * The host picker: one entry per host, shown by node_uname_info's nodename, valued by the `host`
+ * target label that every series, recording rule and alert carries (so var-host=<host> from an
+ * alert selects it). Grafana's regex named groups split the node_uname_info series into the two.
+ */
+export function hostVariable(): dashboard.QueryVariableBuilder {
+  return queryVariable('host', 'Host', 'query_result(max by (host, nodename) (node_uname_info))').regex('/host="(?<value>[^"]+)",nodename="(?<text>[^"]+)"/');
+}
+
 function links(): dashboard.DashboardLinkBuilder[] {
   return [
     new dashboard.DashboardLinkBuilder('Vigil boards')

@@ -1,12 +1,14 @@
 /**
  * `npm run grafana:build`: renders every board to grafana/dashboards/<uid>.json (the files Grafana
- * provisions). `--check` writes nothing and exits 1 naming the files that differ from the code.
+ * provisions) and the Kibana dashboard to elasticsearch/kibana/vigil-visualizations.ndjson. `--check` writes nothing and exits 1 naming the files that differ from the code.
  */
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BOARDS } from './boards';
+import { KIBANA_DASHBOARD_FILE, renderKibana } from './kibana';
 
 export const DASHBOARDS_DIR = join(import.meta.dirname, '..', 'dashboards');
+export const KIBANA_DIR = join(import.meta.dirname, '..', '..', 'elasticsearch', 'kibana');
 
 /** File name to content of every board, as the generator writes them. */
 export function renderBoards(): Map<string, string> {
@@ -36,9 +38,15 @@ export async function staleFiles(dir = DASHBOARDS_DIR): Promise<string[]> {
   return stale.sort();
 }
 
+/** The Kibana NDJSON, if it differs from the code. */
+export async function staleKibana(dir = KIBANA_DIR): Promise<string[]> {
+  const current = await readFile(join(dir, KIBANA_DASHBOARD_FILE), 'utf8').catch(() => undefined);
+  return current === renderKibana() ? [] : [KIBANA_DASHBOARD_FILE];
+}
+
 async function main(): Promise<number> {
   if (process.argv.includes('--check')) {
-    const stale = await staleFiles();
+    const stale = [...(await staleFiles()), ...(await staleKibana())];
     if (stale.length === 0) return 0;
     process.stderr.write(`grafana/dashboards is stale (${stale.join(', ')}): run npm run grafana:build\n`);
     return 1;
@@ -46,7 +54,8 @@ async function main(): Promise<number> {
   const want = renderBoards();
   for (const file of (await readdir(DASHBOARDS_DIR)).filter((f) => f.endsWith('.json') && !want.has(f))) await rm(join(DASHBOARDS_DIR, file));
   for (const [file, text] of want) await writeFile(join(DASHBOARDS_DIR, file), text);
-  process.stdout.write(`wrote ${[...want.keys()].join(', ')} to grafana/dashboards/\n`);
+  await writeFile(join(KIBANA_DIR, KIBANA_DASHBOARD_FILE), renderKibana());
+  process.stdout.write(`wrote ${[...want.keys()].join(', ')} to grafana/dashboards/ and ${KIBANA_DASHBOARD_FILE} to elasticsearch/kibana/\n`);
   return 0;
 }
 

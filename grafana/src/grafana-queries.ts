@@ -33,6 +33,7 @@ export interface VariableJson {
   datasource?: { type?: string; uid?: string };
   includeAll?: boolean;
   allValue?: string;
+  regex?: string;
 }
 
 export interface AnnotationJson {
@@ -154,12 +155,43 @@ export function isPrometheus(ds: { type?: string } | undefined): boolean {
   return ds?.type === 'prometheus';
 }
 
+/** `query_result(expr)` → expr; Grafana runs it as an instant query at the end of the range. */
+export function parseQueryResult(query: string): string | undefined {
+  return /^query_result\((.*)\)$/s.exec(query.trim())?.[1];
+}
+
+/** Grafana's text of one query_result sample: name{a="1",b="2"} value timestamp_ms. */
+export function queryResultText(sample: { metric: Record<string, string>; value: [number, string] }): string {
+  const { __name__: name = '', ...labels } = sample.metric;
+  return `${name}{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(',')}} ${sample.value[1]} ${sample.value[0] * 1000}`;
+}
+
+/** Applies a variable's regex (/.../ with optional named groups value and text) as Grafana does. */
+export function applyVariableRegex(texts: readonly string[], regex: string | undefined): { value: string; text: string }[] {
+  if (!regex) return texts.map((t) => ({ value: t, text: t }));
+  const m = /^\/(.*)\/([gimsuy]*)$/s.exec(regex);
+  const re = new RegExp(m?.[1] ?? regex, m?.[2] ?? '');
+  const out: { value: string; text: string }[] = [];
+  for (const t of texts) {
+    const hit = re.exec(t);
+    if (!hit) continue;
+    const value = hit.groups?.value ?? hit[1] ?? hit[0];
+    out.push({ value, text: hit.groups?.text ?? value });
+  }
+  return out;
+}
+
 /** Every Prometheus request of a board, given the variable values (regex-formatted already). */
 export function boardRequests(b: BoardJson, vars: Readonly<Record<string, string>>, range: TimeRange, scrapeSeconds: number): PromRequest[] {
   const out: PromRequest[] = [];
   for (const v of b.templating.list.filter((x) => x.type === 'query' && isPrometheus(x.datasource))) {
-    const { selector, label } = parseLabelValues(variableQuery(v));
     const iv = intervals(range, 1000, scrapeSeconds);
+    const result = parseQueryResult(variableQuery(v));
+    if (result !== undefined) {
+      out.push({ board: b.uid, what: `variable ${v.name}`, kind: 'instant', expr: interpolate(result, vars, iv, range), start: range.to, end: range.to, step: 0 });
+      continue;
+    }
+    const { selector, label } = parseLabelValues(variableQuery(v));
     out.push({ board: b.uid, what: `variable ${v.name}`, kind: 'label_values', expr: interpolate(selector, vars, iv, range), label, start: range.from, end: range.to, step: 0 });
   }
   for (const a of b.annotations.list.filter((x) => isPrometheus(x.datasource) && x.expr)) {
@@ -229,12 +261,24 @@ export async function resolveVariables(prometheusUrl: string, b: BoardJson, rang
       vars[v.name] = v.allValue;
       continue;
     }
-    const { selector, label } = parseLabelValues(variableQuery(v));
-    const form = new URLSearchParams({ start: String(range.from), end: String(range.to) });
-    if (selector) form.append('match[]', interpolate(selector, vars, iv, range));
-    const res = await fetch(`${prometheusUrl}/api/v1/label/${encodeURIComponent(label)}/values?${form.toString()}`);
-    const values = ((await res.json()) as { data?: string[] }).data ?? [];
+    const values = applyVariableRegex(await variableTexts(prometheusUrl, v, vars, iv, range), v.regex).map((o) => o.value);
     vars[v.name] = values.length > 0 ? regexValue([[...values].sort()[0] as string]) : '';
   }
   return vars;
+}
+
+/** The texts a query variable's query returns, before its regex. */
+async function variableTexts(prometheusUrl: string, v: VariableJson, vars: Readonly<Record<string, string>>, iv: Intervals, range: TimeRange): Promise<string[]> {
+  const result = parseQueryResult(variableQuery(v));
+  if (result !== undefined) {
+    const form = new URLSearchParams({ query: interpolate(result, vars, iv, range), time: String(range.to) });
+    const res = await fetch(`${prometheusUrl}/api/v1/query`, { method: 'POST', body: form });
+    const samples = ((await res.json()) as { data?: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data?.result ?? [];
+    return samples.map(queryResultText);
+  }
+  const { selector, label } = parseLabelValues(variableQuery(v));
+  const form = new URLSearchParams({ start: String(range.from), end: String(range.to) });
+  if (selector) form.append('match[]', interpolate(selector, vars, iv, range));
+  const res = await fetch(`${prometheusUrl}/api/v1/label/${encodeURIComponent(label)}/values?${form.toString()}`);
+  return ((await res.json()) as { data?: string[] }).data ?? [];
 }

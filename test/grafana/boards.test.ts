@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { DASHBOARDS_DIR, renderBoards, staleFiles } from '../../grafana/src/build';
 import { lintBoard, lintBoards, rateWindowProblems } from '../../grafana/src/lint';
-import type { BoardJson } from '../../grafana/src/grafana-queries';
+import { applyVariableRegex, queryResultText, variableQuery, type BoardJson } from '../../grafana/src/grafana-queries';
 import { ALERTMANAGER_UID, ELASTICSEARCH_UID, LOGS_INDEX, PROMETHEUS_UID } from '../../grafana/src/datasources';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -53,10 +53,20 @@ test('every board passes the linter; the uids are the ones the alert rules link 
   assert.ok(vars('vigil-deployments').includes('project'), 'alerts link with var-project');
 });
 
-test('hosts are picked by node_uname_info nodename, not by IP:port', async () => {
+test('hosts are listed by node_uname_info nodename and valued by the host label the alerts link with', async () => {
   const hosts = (await committedBoards()).find((b) => b.uid === 'vigil-hosts');
   const host = hosts?.templating.list.find((v) => v.name === 'host');
-  assert.equal(host?.query, 'label_values(node_uname_info, nodename)');
+  assert.ok(host);
+  assert.match(variableQuery(host), /node_uname_info/);
+  // Grafana's text of a query_result sample, through the variable's regex
+  const texts = [
+    queryResultText({ metric: { host: 'web-1', nodename: 'web-1.example.com' }, value: [1700000000, '1'] }),
+    queryResultText({ metric: { host: '10.0.0.7', nodename: 'db' }, value: [1700000000, '1'] }),
+  ];
+  assert.deepEqual(applyVariableRegex(texts, host.regex), [
+    { value: 'web-1', text: 'web-1.example.com' },
+    { value: '10.0.0.7', text: 'db' },
+  ]);
 });
 
 test('the linter finds each kind of problem', async () => {

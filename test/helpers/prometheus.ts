@@ -29,6 +29,12 @@ export interface PrometheusOptions {
   readonly ruleFiles?: readonly string[];
   readonly alertmanagerUrl?: string;
   readonly jobName?: string;
+  /** Target labels of the main job (e.g. `host`, as prometheus/prometheus.yml sets them). */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** More scrape jobs: job name to targets (with the same labels). */
+  readonly extraJobs?: Readonly<Record<string, readonly string[]>>;
+  /** Also scrape Prometheus itself, as job `prometheus`. */
+  readonly scrapeSelf?: boolean;
 }
 
 function yamlList(items: readonly string[]): string {
@@ -40,6 +46,7 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<RunningP
   const dir = await mkdtemp(join(tmpdir(), 'vigil-prom-'));
   const port = await freePort();
   const am = opts.alertmanagerUrl ? new URL(opts.alertmanagerUrl) : undefined;
+  const labels = opts.labels ? `\n        labels: ${JSON.stringify(opts.labels)}` : '';
   const config = `global:
   scrape_interval: ${opts.scrapeInterval ?? '1s'}
   scrape_timeout: ${opts.scrapeInterval ?? '1s'}
@@ -56,8 +63,10 @@ ${opts.ruleFiles ? `rule_files: ${yamlList(opts.ruleFiles)}\n` : ''}${
   - job_name: ${opts.jobName ?? 'vigil'}
     metrics_path: ${opts.metricsPath ?? '/metrics'}
     static_configs:
-      - targets: ${yamlList(opts.targets)}
-`;
+      - targets: ${yamlList(opts.targets)}${labels}
+${Object.entries({ ...opts.extraJobs, ...(opts.scrapeSelf ? { prometheus: [`127.0.0.1:${port}`] } : {}) })
+  .map(([job, targets]) => `  - job_name: ${job}\n    static_configs:\n      - targets: ${yamlList(targets)}${labels}\n`)
+  .join('')}`;
   await writeFile(join(dir, 'prometheus.yml'), config);
   let output = '';
   const child: ChildProcess = spawn(

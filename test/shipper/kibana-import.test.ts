@@ -48,7 +48,11 @@ test('kibana:import posts each NDJSON file as multipart with kbn-xsrf, overwrite
   try {
     const opts = await optionsFromEnv({ KIBANA_URL: `${kibana.url}/`, KIBANA_API_KEY: 'a2V5', KIBANA_SPACE: 'ops' });
     const results = await importSavedObjects(opts);
-    assert.deepEqual(results, [{ file: 'vigil-saved-objects.ndjson', successCount: 6 }]);
+    // name order: the dashboard's file after the saved searches it refers to
+    assert.deepEqual(results, [
+      { file: 'vigil-saved-objects.ndjson', successCount: 6 },
+      { file: 'vigil-visualizations.ndjson', successCount: 6 },
+    ]);
     const [req] = kibana.seen;
     assert.ok(req);
     assert.equal(req.method, 'POST');

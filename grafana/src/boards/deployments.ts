@@ -8,7 +8,7 @@ import * as logs from '@grafana/grafana-foundation-sdk/logs';
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import { board, BOARD_UIDS, logsVariable, queryVariable } from '../board';
 import { LOGS, LOGS_INDEX } from '../datasources';
-import { row, statPanel, tablePanel, timeseriesPanel } from '../panels';
+import { barsPanel, row, statPanel, tablePanel, timeseriesPanel } from '../panels';
 
 /** Sel: the board's project and workflow. */
 const S = 'project=~"$project",workflow=~"$workflow"';
@@ -63,10 +63,10 @@ export function deploymentsBoard(): dashboard.DashboardBuilder {
     .withPanel(timeseriesPanel('Runs by conclusion', 'short', [{ expr: `sum by (conclusion) (increase(${RUNS}{${S}}[${RATE}]))`, legend: '{{conclusion}}' }], { description: 'Completed runs over time by conclusion.', bars: true, stack: true, min: 0 }))
     .withPanel(timeseriesPanel('Success ratio by project', 'percentunit', [{ expr: ratio(`sum by (project) (increase(${RUNS}{${S},conclusion="success"}[${RATE}]))`, `sum by (project) (increase(${RUNS}{${S}}[${RATE}]))`), legend: '{{project}}' }], { description: 'Successful over completed runs per project, where runs completed.', min: 0, max: 1 }))
     .withPanel(timeseriesPanel('Run duration', 's', [
-      { expr: median('deployment_workflow_run_duration_seconds', 'project, workflow', RATE), legend: '{{project}} {{workflow}} median' },
-      { expr: `histogram_quantile(0.95, sum by (le, project, workflow) (rate(deployment_workflow_run_duration_seconds_bucket{${S}}[${RATE}])))`, legend: '{{project}} {{workflow}} p95' },
-    ], { description: 'Median and 95th percentile of run durations over time.', min: 0 }))
-    .withPanel(timeseriesPanel('Queue time', 's', [{ expr: `histogram_quantile(0.9, sum by (le, job_name) (rate(deployment_job_queue_seconds_bucket{${S}}[${RATE}])))`, legend: '{{job_name}} p90' }], { description: '90th percentile of the time jobs waited for a runner. Only when GitHub workflow_job webhooks arrive (the events API has no queue time).', min: 0 }))
+      { expr: `project_workflow:deployment_workflow_run_duration_seconds:avg1h{${S}}`, legend: '{{project}} {{workflow}} last hour' },
+      { expr: `project_workflow:deployment_workflow_run_duration_seconds:avg7d{${S}}`, legend: '{{project}} {{workflow}} last 7 days' },
+    ], { description: 'Mean duration of successful runs over the last hour at each point, beside the 7-day mean: a run much slower than usual stands out.', min: 0 }))
+    .withPanel(timeseriesPanel('Queue time', 's', [{ expr: `project_workflow:deployment_job_queue_seconds:p90_1h{${S}}`, legend: '{{project}} {{workflow}} p90' }], { description: '90th percentile of the time jobs waited for a runner, over the last hour at each point. Only when GitHub workflow_job webhooks arrive (the events API has no queue time).', min: 0 }))
     .withPanel(timeseriesPanel('In progress', 'short', [{ expr: `sum by (project, workflow) (deployments_in_progress{${S}})`, legend: '{{project}} {{workflow}}' }], { description: 'Runs started and not finished; a run stuck here for hours lost its completion.', min: 0 }))
     .withPanel(timeseriesPanel('Job duration', 's', [{ expr: median('deployment_job_duration_seconds', 'job_name', RATE), legend: '{{job_name}}' }], { description: 'Median job duration over time, per job.', min: 0 }))
     .withRow(row('Jobs and steps'))
@@ -85,11 +85,11 @@ export function deploymentsBoard(): dashboard.DashboardBuilder {
       { title: 'Failures', unit: 'short', expr: `sum by (project, workflow) (increase(${RUNS}{${S},${FAILED}}[$__range])) > 0`, decimals: 0 },
       { title: 'Last failure', unit: 'dateTimeAsIso', expr: `max by (project, workflow) (deployment_last_run_timestamp_seconds{${S},${FAILED}}) * 1000` },
     ], [], { description: 'Workflows with failed runs in the range and when the last one ended. Only when a run failed in the range.', w: 12 }))
-    .withRow(row('DORA'))
-    .withPanel(statPanel('Deployment frequency', 'short', [`sum(increase(deployments_total{project=~"$project",status="success"}[$__range])) / ($__range_s / 86400)`], { description: 'Successful deployments per day over the range (deployments_total: GitHub deployment statuses and events-API deployments).', w: 6, decimals: 1 }))
-    .withPanel(statPanel('Lead time for changes', 's', [median('deployment_lead_time_seconds', '', '$__range')], { description: 'Median time from commit (or pipeline start) to a successful run, over the range.', w: 6 }))
-    .withPanel(statPanel('Change failure rate', 'percentunit', [ratio(`sum(increase(deployments_total{project=~"$project",status="failure"}[$__range])) or vector(0)`, `sum(increase(deployments_total{project=~"$project"}[$__range]))`)], { description: 'Failed deployments over all finished deployments in the range.', w: 6, decimals: 1, thresholds: [[0.15, 'orange'], [0.3, 'red']] }))
-    .withPanel(statPanel('Time to restore', 's', [ratio(`sum((1 - avg_over_time(project_up{project=~"$project"}[$__range])) * $__range_s)`, `sum(increase(project_state_changes_total{project=~"$project"}[$__range])) / 2`)], { description: 'Mean length of an outage: time the projects were down over the number of outages in the range. Only when a project went down in the range.', w: 6 }))
+    .withRow(row('DORA keys, last 7 days'))
+    .withPanel(barsPanel('Deployment frequency', 'short', [{ expr: `project:deployments_succeeded:increase7d{project=~"$project"} / 7`, legend: '{{project}}' }], { description: 'Successful deployments per day over the last 7 days (deployments_total: GitHub deployment statuses and events-API deployments; prometheus/README.md says how each key is computed).', w: 6, decimals: 1 }))
+    .withPanel(barsPanel('Lead time for changes', 's', [{ expr: `project:deployment_lead_time_seconds:p50_7d{project=~"$project"}`, legend: '{{project}}' }], { description: 'Median time from commit (or pipeline start) to a successful run, last 7 days.', w: 6 }))
+    .withPanel(barsPanel('Change failure rate', 'percentunit', [{ expr: `project:deployments_failed:ratio7d{project=~"$project"}`, legend: '{{project}}' }], { description: 'Failed over all finished deployments, last 7 days.', w: 6, decimals: 1, thresholds: [[0.15, 'orange'], [0.3, 'red']] }))
+    .withPanel(barsPanel('Time to restore', 's', [{ expr: `project:time_to_restore_seconds:avg7d{project=~"$project"}`, legend: '{{project}}' }], { description: 'Mean length of a project outage, last 7 days. Only when a project went down in the last 7 days.', w: 6 }))
     .withRow(row('Failures in the logs'))
     .withPanel(failureLogs());
 }

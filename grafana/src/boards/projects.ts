@@ -23,7 +23,7 @@ export function projectsBoard(): dashboard.DashboardBuilder {
       { title: 'HTTP status', unit: 'none', expr: `project_http_status_code{${P}}` },
       { title: 'Response time', unit: 's', expr: `sum by (project) (project_http_phase_duration_seconds{${P}})`, thresholds: [[1, 'orange'], [3, 'red']] },
       { title: 'Availability', unit: 'percentunit', expr: `avg_over_time(project_up{${P}}[$__range])`, decimals: 2, base: 'red', thresholds: [[0.99, 'orange'], [0.999, 'green']] },
-      { title: 'TLS certificate expires in', unit: 's', expr: `project_tls_cert_expiry_timestamp_seconds{${P}} - time()`, base: 'red', thresholds: [[3 * DAY, 'orange'], [14 * DAY, 'green']] },
+      { title: 'TLS certificate expires in', unit: 's', expr: `project:project_tls_cert_expiry:seconds{${P}}`, base: 'red', thresholds: [[3 * DAY, 'orange'], [14 * DAY, 'green']] },
       { title: 'Processes', unit: 'short', expr: `project_processes{${P}}`, base: 'red', thresholds: [[1, 'green']] },
       { title: 'Last check', unit: 's', expr: `time() - project_last_check_timestamp_seconds{${P}}` },
     ], ['__name__', 'instance', 'job'], { description: 'One row per project at the last check; empty cells are checks the project does not have (no HTTPS, no process check).', h: 9 }))
@@ -37,7 +37,7 @@ export function projectsBoard(): dashboard.DashboardBuilder {
     .withPanel(timeseriesPanel('Failing checks', 'none', [{ expr: `project_check_success{${P}} == 0`, legend: '{{project}} {{check}}' }], { description: 'Checks that failed their last run. Only when a check fails.', min: 0, max: 1, mappings: upDown('ok', 'failing') }))
     .withPanel(timeseriesPanel('State changes', 'short', [{ expr: `sum by (project) (increase(project_state_changes_total{${P}}[${RATE}]))`, legend: '{{project}}' }], { description: 'Changes between up and down over time.', bars: true, min: 0 }))
     .withRow(row('TLS and processes'))
-    .withPanel(timeseriesPanel('TLS certificate expires in', 's', [{ expr: `project_tls_cert_expiry_timestamp_seconds{${P}} - time()`, legend: '{{project}}' }], { description: 'Time left on each HTTPS project\'s leaf certificate; red under 3 days, orange under 14.', w: 8, base: 'red', thresholds: [[3 * DAY, 'orange'], [14 * DAY, 'green']] }))
+    .withPanel(timeseriesPanel('TLS certificate expires in', 's', [{ expr: `project:project_tls_cert_expiry:seconds{${P}}`, legend: '{{project}}' }], { description: 'Time left on each HTTPS project\'s leaf certificate; red under 3 days, orange under 14.', w: 8, base: 'red', thresholds: [[3 * DAY, 'orange'], [14 * DAY, 'green']] }))
     .withPanel(timeseriesPanel('Process CPU', 'percentunit', [{ expr: `rate(project_process_cpu_seconds_total{${P}}[${RATE}])`, legend: '{{project}}' }], { description: 'CPU of each project\'s checked process, as a share of one core.', w: 8, min: 0 }))
     .withPanel(timeseriesPanel('Process memory', 'bytes', [{ expr: `project_process_resident_memory_bytes{${P}}`, legend: '{{project}}' }], { description: 'Resident memory of each project\'s checked process.', w: 8, min: 0 }));
 }

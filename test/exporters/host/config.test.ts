@@ -41,7 +41,10 @@ describe('host config', () => {
     const defaults = parseConfig('', 'vigil.yml', {}).host;
     const text = (c: unknown): string => JSON.stringify(c, (_k, v: unknown) => (v instanceof RegExp ? v.source : v));
     assert.equal(example.netdev.device_exclude?.source, '^veth');
-    assert.equal(text({ ...example, netdev: {} }), text({ ...defaults, netdev: {} }));
+    assert.equal(example.netclass.device_exclude?.source, '^veth');
+    assert.equal(example.textfile.directory, '/var/lib/prometheus/node-exporter');
+    const optional = { netdev: {}, netclass: {}, textfile: {} };
+    assert.equal(text({ ...example, ...optional }), text({ ...defaults, ...optional }));
   });
 
   const invalid: [string, string][] = [
@@ -49,9 +52,12 @@ describe('host config', () => {
     ['host:\n  collector_timeout: 0s\n', 'vigil.yml: host.collector_timeout: expected a duration greater than zero'],
     [
       'host:\n  collectors: [cpu, gpu]\n',
-      'vigil.yml: host.collectors[1]: Invalid option: expected one of "cpu"|"diskstats"|"filesystem"|"loadavg"|"meminfo"|"netdev"|"stat"|"time"|"uname"',
+      `vigil.yml: host.collectors[1]: Invalid option: expected one of ${COLLECTOR_NAMES.map((n) => `"${n}"`).join('|')}`,
     ],
     ['host:\n  collectors: [cpu, cpu]\n', 'vigil.yml: host.collectors: expected each collector at most once'],
+    ['host:\n  vmstat:\n    fields: "^(pg"\n', 'vigil.yml: host.vmstat.fields: expected a regular expression, got "^(pg" (Invalid regular expression: /^(pg/: Unterminated group)'],
+    ['host:\n  textfile:\n    directory: ""\n', 'vigil.yml: host.textfile.directory: expected a non-empty path'],
+    ['host:\n  textfile:\n    dir: /tmp\n', 'vigil.yml: host.textfile: unknown key "dir"'],
     ['host:\n  collectors: cpu\n', 'vigil.yml: host.collectors: Invalid input: expected array, received string'],
     ['host:\n  procfs: ""\n', 'vigil.yml: host.procfs: expected a non-empty path'],
     [

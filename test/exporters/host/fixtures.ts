@@ -10,6 +10,8 @@ export const PROCFS = join(FIXTURES, 'proc');
 export const SYSFS = join(FIXTURES, 'sys');
 export const ROOTFS = join(FIXTURES, 'rootfs');
 export const GOLDEN = join(FIXTURES, 'golden');
+/** *.prom files for the textfile collector (one with a client-side timestamp, which is refused). */
+export const TEXTFILE = join(FIXTURES, 'textfile');
 
 /** The fixed clock of the golden files: 2026-01-15T12:00:00.250Z. */
 export const FIXED_NOW = Date.UTC(2026, 0, 15, 12, 0, 0, 250);

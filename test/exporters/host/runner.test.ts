@@ -110,7 +110,7 @@ describe('host collectors under the runner', () => {
   test('cpu counters that go backwards between scrapes are held at their previous value', async () => {
     const texts = ['cpu0 100 0 50 1000 70 0 0 0 0 0\n', 'cpu0 110 0 55 1010 60 0 0 0 0 0\n'];
     let i = 0;
-    const fake = { read: () => Promise.resolve(texts[Math.min(i++, 1)] as string), close: () => Promise.resolve() };
+    const fake = { read: () => Promise.resolve(texts[Math.min(i++, 1)] as string), close: () => Promise.resolve(), forget: () => undefined };
     const [cpu] = createHostCollectors(fixtureConfig('  collectors: [cpu]\n'), { reader: fake });
     assert.ok(cpu);
     const iowait = async (): Promise<number | undefined> =>
@@ -130,6 +130,7 @@ describe('host collectors under the runner', () => {
         return Promise.resolve(loadavg);
       },
       close: () => Promise.resolve(),
+      forget: () => undefined,
     };
     const config = parseConfig(`host:\n  procfs: /fixture/proc\n  collectors: [loadavg]\n`, 'vigil.yml', {}).host;
     const part = createHostPart(config, { logger: createLogger({ level: 'error', silent: true }), dataDir: '/tmp', env: {}, now: Date.now }, { reader: fake });
@@ -146,7 +147,7 @@ describe('host collectors under the runner', () => {
   test('a reload that leaves the host section as it was keeps collector state; a changed one starts afresh', async () => {
     const stats = ['cpu0 100 0 50 1000 70 0 0 0 0 0\n', 'cpu0 110 0 55 1010 60 0 0 0 0 0\n', 'cpu0 120 0 60 1020 50 0 0 0 0 0\n'];
     let i = 0;
-    const fake = { read: () => Promise.resolve(stats[i++] as string), close: () => Promise.resolve() };
+    const fake = { read: () => Promise.resolve(stats[i++] as string), close: () => Promise.resolve(), forget: () => undefined };
     const yaml = (timeout: string): string => `host:\n  procfs: /fixture/proc\n  collectors: [cpu]\n  collector_timeout: ${timeout}\n`;
     const part = createHostPart(
       parseConfig(yaml('5s'), 'vigil.yml', {}).host,
@@ -205,6 +206,7 @@ describe('host collectors under the runner', () => {
           ? Promise.reject(Object.assign(new Error("ENOENT: no such file or directory, open '/fixture/proc/loadavg'"), { code: 'ENOENT' }))
           : Promise.resolve('0.50 0.40 0.30 1/88 7357\n'),
       close: () => Promise.resolve(),
+      forget: () => undefined,
     };
     const config = parseConfig('host:\n  procfs: /fixture/proc\n  collectors: [loadavg]\n', 'vigil.yml', {}).host;
     const part = createHostPart(config, { logger, dataDir: '/tmp', env: {}, now: Date.now }, { reader: fake });
