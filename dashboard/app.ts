@@ -86,6 +86,8 @@ export function createPortal(opts: PortalOptions): Portal {
       },
       // The reverse proxy in front decides about HTTPS; the portal must work on plain HTTP too.
       strictTransportSecurity: false,
+      // Links to Grafana, Kibana and project sites carry no referrer; the portal's own form posts keep their Origin.
+      referrerPolicy: { policy: 'same-origin' },
     }),
   );
   app.use(compression());

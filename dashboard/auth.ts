@@ -33,12 +33,16 @@ export function authMiddleware(cfg: DashboardConfig['auth'], password: string | 
   };
 }
 
-/** A state-changing form post must come from the portal's own pages (no cross-site request forgery). */
+/**
+ * A state-changing form post must come from the portal's own pages (no cross-site request
+ * forgery): a browser's Sec-Fetch-Site must say same-origin; without it, a browser's Origin must
+ * name this host. A client that sends neither (curl, a script) is not a browser and may post.
+ */
 export function sameOrigin(req: Request): boolean {
   const site = req.headers['sec-fetch-site'];
-  if (site !== undefined && site !== 'same-origin') return false;
+  if (site !== undefined) return site === 'same-origin';
   const origin = req.headers.origin;
-  if (origin === undefined || origin === 'null') return origin === undefined;
+  if (origin === undefined) return true;
   try {
     return new URL(origin).host === req.headers.host;
   } catch {

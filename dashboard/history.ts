@@ -44,7 +44,8 @@ const point = (v: unknown): [number, number] | undefined => {
 export async function fetchHistory(cfg: DashboardConfig, nowMs: number): Promise<HistoryResult | undefined> {
   const base = internalUrl(cfg.prometheus);
   if (!cfg.prometheus || !base) return undefined;
-  const end = Math.floor(nowMs / 1000 / STEP_SECONDS) * STEP_SECONDS;
+  // Ending now (not on a step boundary), so a project checked for a few minutes has a point.
+  const end = Math.floor(nowMs / 1000);
   const q = (path: string, params: Record<string, string>): Promise<Fetched> =>
     fetchComponent(`${base}${path}?${new URLSearchParams(params).toString()}`, { timeoutMs: cfg.timeout, headers: cfg.prometheus?.headers ?? {} });
   const [range, avail] = await Promise.all([

@@ -5,6 +5,7 @@ export const LAYOUT = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title><%= it.pageTitle %> · <%= it.t.title %></title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="<%= it.base %>/static/portal.css">
 </head>
 <body>
