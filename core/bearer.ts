@@ -1,5 +1,7 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError } from './http-server';
+import type { Secret } from './secrets';
 
 /**
  * The bearer-token gate of the write APIs. `matches` is undefined when no token is configured:
@@ -17,4 +19,10 @@ export function requireBearer(req: IncomingMessage, res: ServerResponse, matches
     res.setHeader('www-authenticate', 'Bearer realm="vigil"');
     throw new HttpError(401, m ? 'invalid bearer token' : 'missing bearer token: send Authorization: Bearer <token>');
   }
+}
+
+/** A bearer-token check: the expected token's digest is computed once, each request's in constant time. */
+export function tokenChecker(expected: Secret): (given: string) => boolean {
+  const want = createHash('sha256').update(expected.reveal()).digest();
+  return (given) => timingSafeEqual(createHash('sha256').update(given).digest(), want);
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Client } from '@elastic/elasticsearch';
 import type { Env } from '../core/config';
+import { readSecret, SecretError } from '../core/secrets';
 
 /** Where and how to reach Elasticsearch, from the environment (never from vigil.yml). */
 export interface EsSettings {
@@ -14,21 +15,14 @@ export class EsSettingsError extends Error {
   override name = 'EsSettingsError';
 }
 
-/** VAR or VAR_FILE (the file's content, trailing newline trimmed); both set is an error. */
-async function secret(env: Env, name: string): Promise<string | undefined> {
-  const direct = env[name];
-  const file = env[`${name}_FILE`];
-  if (direct !== undefined && direct !== '' && file !== undefined && file !== '') {
-    throw new EsSettingsError(`${name} and ${name}_FILE are both set; expected only one`);
+/** VAR or VAR_FILE through core/secrets.ts; revealed here because the client takes plain strings. */
+async function secret(env: Env, variable: string): Promise<string | undefined> {
+  try {
+    return (await readSecret(env, { variable }))?.reveal();
+  } catch (err) {
+    if (err instanceof SecretError) throw new EsSettingsError(err.message);
+    throw err;
   }
-  if (file !== undefined && file !== '') {
-    try {
-      return (await readFile(file, 'utf8')).replace(/\r?\n$/, '');
-    } catch (err) {
-      throw new EsSettingsError(`${name}_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-    }
-  }
-  return direct === '' ? undefined : direct;
 }
 
 /** undefined when ELASTICSEARCH_URL is not set: records then go to local files. */

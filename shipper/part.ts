@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Client } from '@elastic/elasticsearch';
+import { changed } from '../core/changed';
 import { APP_DATASET } from '../core/logger';
 import { definePart, type Part, type PartContext } from '../core/part';
 import { createBulkSender, type BulkSender } from './bulk-sender';
@@ -180,8 +181,8 @@ export function createShipper(initial: ShipperConfig, ctx: PartContext, opts: Sh
       });
     },
     async reload(next: ShipperConfig) {
-      const spoolChanged = JSON.stringify([next.spool, next.local]) !== JSON.stringify([cfg.spool, cfg.local]);
-      const senderChanged = JSON.stringify({ ...next, spool: 0, local: 0 }) !== JSON.stringify({ ...cfg, spool: 0, local: 0 });
+      const spoolChanged = changed([cfg.spool, cfg.local], [next.spool, next.local]);
+      const senderChanged = changed({ ...cfg, spool: 0, local: 0 }, { ...next, spool: 0, local: 0 });
       if (spoolChanged) {
         logger.warn('shipper.spool and shipper.local changes take effect at the next start', { event: { action: 'shipper-reload' } });
       }

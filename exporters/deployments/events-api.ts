@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { formatPath } from '../../core/config-error';
-import { HttpError } from '../../core/http-server';
+import { parseOr422, unprocessable } from '../../core/http-validation';
 import type { ItemStatus } from './model';
 import { PROJECT_NAME, PROJECT_NAME_RULE } from './project-name';
 import type { Outcome, RunRef, Tracker } from './tracker';
@@ -55,7 +54,7 @@ export type PipelineEvent = z.output<typeof pipelineEventSchema>;
 export function validateEvents(body: unknown, maxBatch: number): { events: PipelineEvent[]; ignored: string[] } {
   const items = Array.isArray(body) ? body : [body];
   if (Array.isArray(body) && body.length > maxBatch) {
-    throw new HttpError(422, `a batch holds at most ${maxBatch} events, got ${body.length}`, { path: '' });
+    throw unprocessable(`a batch holds at most ${maxBatch} events, got ${body.length}`);
   }
   const events: PipelineEvent[] = [];
   const ignored: string[] = [];
@@ -63,20 +62,14 @@ export function validateEvents(body: unknown, maxBatch: number): { events: Pipel
     const item: unknown = items[i];
     const prefix: PropertyKey[] = Array.isArray(body) ? [i] : [];
     if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-      throw new HttpError(422, `${formatPath(prefix) || 'body'}: expected an event object`, { path: formatPath(prefix) });
+      throw unprocessable('expected an event object', prefix);
     }
     const type = (item as { type?: unknown }).type;
     if (typeof type === 'string' && !TYPE_SET.has(type)) {
       ignored.push(type);
       continue;
     }
-    const result = pipelineEventSchema.safeParse(item);
-    if (!result.success) {
-      const issue = result.error.issues[0];
-      const path = formatPath([...prefix, ...(issue?.path ?? [])]);
-      throw new HttpError(422, `${path}: ${issue?.message ?? 'invalid'}`, { path });
-    }
-    events.push(result.data);
+    events.push(parseOr422(pipelineEventSchema, item, prefix));
   }
   return { events, ignored };
 }

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { formatPath } from '../../core/config-error';
-import { HttpError } from '../../core/http-server';
+import { parseOr422 } from '../../core/http-validation';
 import type { ItemStatus } from './model';
 import type { Outcome, RunRef, Tracker } from './tracker';
 
@@ -123,14 +122,6 @@ const DEPLOYMENT_STATES: Record<string, ItemStatus> = {
   inactive: 'completed',
 };
 
-function parse<T>(schema: z.ZodType<T>, payload: unknown): T {
-  const result = schema.safeParse(payload);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const path = issue ? formatPath(issue.path) : '';
-  throw new HttpError(422, `invalid payload${path ? ` at ${path}` : ''}: ${issue?.message ?? 'schema violation'}`, { path });
-}
-
 export interface GithubContext {
   readonly tracker: Tracker;
   /** Repository to project: config mapping by full name, then by name, else the name. */
@@ -144,7 +135,7 @@ export function applyGithubEvent(ctx: GithubContext, event: GithubEvent, payload
     case 'ping':
       return 'pong';
     case 'workflow_run': {
-      const p = parse(workflowRunPayload, payload);
+      const p = parseOr422(workflowRunPayload, payload);
       const r = p.workflow_run;
       const status = itemStatus(r.status, p.action);
       const workflow = r.name || p.workflow?.name || 'unknown';
@@ -172,7 +163,7 @@ export function applyGithubEvent(ctx: GithubContext, event: GithubEvent, payload
       ).outcome;
     }
     case 'workflow_job': {
-      const p = parse(workflowJobPayload, payload);
+      const p = parseOr422(workflowJobPayload, payload);
       const j = p.workflow_job;
       const runKey = `gh-${j.run_id}-${j.run_attempt}`;
       const ref: RunRef = {
@@ -214,7 +205,7 @@ export function applyGithubEvent(ctx: GithubContext, event: GithubEvent, payload
     }
     case 'deployment':
     case 'deployment_status': {
-      const p = event === 'deployment' ? parse(deploymentPayload, payload) : parse(deploymentStatusPayload, payload);
+      const p = event === 'deployment' ? parseOr422(deploymentPayload, payload) : parseOr422(deploymentStatusPayload, payload);
       const d = p.deployment;
       const ds = event === 'deployment_status' ? (p as z.output<typeof deploymentStatusPayload>).deployment_status : undefined;
       const state = ds?.state ?? 'pending';

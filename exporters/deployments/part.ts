@@ -14,8 +14,10 @@ import { createJournal } from './journal';
 import { createDeploymentMetrics, type WebhookResult, type WebhookSource } from './metrics';
 import { INVALID_PROJECT_LABEL, PROJECT_NAME, PROJECT_NAME_RULE } from './project-name';
 import { publicRun, runSummary, type RunRecord } from './model';
-import { resolveSecret, type Secret } from './secrets';
-import { tokenChecker, verifySignature } from './signature';
+import { tokenChecker } from '../../core/bearer';
+import { changed } from '../../core/changed';
+import { readSecret, type Secret } from '../../core/secrets';
+import { verifyGithubSignature } from './webhook-signature';
 import { createTracker } from './tracker';
 import { DEPLOYMENTS_SERVICE, deploymentsService } from './service';
 
@@ -29,13 +31,13 @@ const MAX_LIST = 1000;
 
 interface Secrets {
   readonly github?: Secret;
-  readonly token?: Secret & { readonly matches: (given: string) => boolean };
+  readonly token?: { readonly secret: Secret; readonly matches: (given: string) => boolean };
 }
 
 async function loadSecrets(cfg: DeploymentsConfig, ctx: PartContext): Promise<Secrets> {
-  const github = await resolveSecret(cfg.github.secret_file, ctx.env, 'GITHUB_WEBHOOK_SECRET');
-  const token = await resolveSecret(cfg.api.token_file, ctx.env, 'VIGIL_API_TOKEN');
-  return { ...(github ? { github } : {}), ...(token ? { token: { ...token, matches: tokenChecker(token.value) } } : {}) };
+  const github = await readSecret(ctx.env, { variable: 'GITHUB_WEBHOOK_SECRET', file: cfg.github.secret_file, fileKey: 'deployments.github.secret_file' });
+  const token = await readSecret(ctx.env, { variable: 'VIGIL_API_TOKEN', file: cfg.api.token_file, fileKey: 'deployments.api.token_file' });
+  return { ...(github ? { github } : {}), ...(token ? { token: { secret: token, matches: tokenChecker(token) } } : {}) };
 }
 
 /** Deployment exporter: GitHub webhooks and pipeline events to metrics, ECS events and a run history. */
@@ -137,7 +139,7 @@ export function createDeploymentsPart(section: DeploymentsConfig, ctx: PartConte
         const sha1 = header(req.raw, 'x-hub-signature') !== undefined;
         reject('unauthorized', new HttpError(401, sha1 ? 'SHA-1 signatures (X-Hub-Signature) are refused; send X-Hub-Signature-256' : 'missing X-Hub-Signature-256 header'));
       }
-      if (!verifySignature(secret.value, body, signature)) reject('unauthorized', new HttpError(401, 'X-Hub-Signature-256 does not match the body'));
+      if (!(await verifyGithubSignature(secret, body, signature))) reject('unauthorized', new HttpError(401, 'X-Hub-Signature-256 does not match the body'));
     }
     if (name === '') reject('malformed', new HttpError(400, 'missing X-GitHub-Event header'));
     const delivery = header(req.raw, 'x-github-delivery');
@@ -282,7 +284,7 @@ export function createDeploymentsPart(section: DeploymentsConfig, ctx: PartConte
     },
     async reload(nextCfg) {
       const nextSecrets = await loadSecrets(nextCfg, ctx);
-      if (JSON.stringify(nextCfg.metrics) !== JSON.stringify(cfg.metrics)) {
+      if (changed(cfg.metrics, nextCfg.metrics)) {
         logger.warn('deployments.metrics buckets take effect on restart; label limits apply now', { event: { action: 'deployments-buckets-unchanged' }, vigil: { part: 'deployments' } });
       }
       cfg = nextCfg;

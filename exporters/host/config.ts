@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { duration } from '../../core/duration';
+import { DEFAULT_PROCFS } from '../../core/procfs';
 
 /** Every host collector, in the order they are listed on the landing page and in the docs. */
 export const COLLECTOR_NAMES = [
@@ -58,7 +59,7 @@ export const hostConfigSchema = z
   .strictObject({
     enabled: z.boolean().default(true),
     /** Where procfs, sysfs and the root filesystem are mounted (e.g. /host/proc in a container). */
-    procfs: path.default('/proc'),
+    procfs: path.default(DEFAULT_PROCFS),
     sysfs: path.default('/sys'),
     rootfs: path.default('/'),
     /** A collector that has not answered by then counts as failed for this scrape. */

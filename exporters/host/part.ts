@@ -1,18 +1,15 @@
+import { changed } from '../../core/changed';
 import { runCollectors, runnerFamilies, type Collector } from '../../core/collector';
 import { renderFamilies } from '../../core/exposition';
 import { APP_DATASET, errorFields } from '../../core/logger';
 import { definePart, type Part, type PartContext } from '../../core/part';
+import { PROCFS_ROOT } from '../../core/procfs';
 import { createHostCollectors, type HostDeps } from './collectors';
 import { hostConfigSchema, type HostConfig } from './config';
 import { createFileReader } from './file-reader';
 import { createIsolatedStatfs } from './isolated-statfs';
 import { kernelPageSize } from './page-size';
 import { nodeScrapeFamilies } from './scrape-families';
-
-/** A host section as text, regular expressions by their source, to tell whether a reload changed it. */
-function configKey(c: HostConfig): string {
-  return JSON.stringify(c, (_key, value: unknown) => (value instanceof RegExp ? `/${value.source}/${value.flags}` : value));
-}
 
 /**
  * The host exporter: node_exporter's default Linux collectors (see README.md) read from procfs
@@ -75,10 +72,13 @@ export function createHostPart(section: HostConfig, ctx: PartContext, deps: Part
   });
   let collectors = build().map(watch);
   let inflight: Promise<string> | undefined;
+  let withdraw = (): void => undefined;
   return {
     name: 'host',
     routes: () => [],
     async start() {
+      // Other parts (the projects' process checks) read the same procfs.
+      withdraw = ctx.services?.provide(PROCFS_ROOT, () => cfg.procfs) ?? withdraw;
       if (deps.pageSize !== undefined) return;
       pageSize = await kernelPageSize();
       collectors = build().map(watch);
@@ -86,13 +86,14 @@ export function createHostPart(section: HostConfig, ctx: PartContext, deps: Part
     async reload(next) {
       // An unchanged section keeps its collectors, and with them the CPU counters' history and
       // the mount points whose statfs still hangs.
-      if (configKey(next) === configKey(cfg)) return;
+      if (!changed(cfg, next)) return;
       const roots = (c: HostConfig): string => `${c.procfs}\0${c.sysfs}\0${c.rootfs}`;
       if (roots(next) !== roots(cfg)) await reader.close();
       cfg = next;
       collectors = build().map(watch);
     },
     async stop() {
+      withdraw();
       await Promise.all([reader.close(), isolated?.close()]);
     },
     metrics() {

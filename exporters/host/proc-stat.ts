@@ -1,7 +1,5 @@
+import { USER_HZ } from '../../core/procfs';
 import { splitFields } from './fields';
-
-/** The kernel's USER_HZ: /proc/stat counts CPU time in ticks of 1/100 s on every Linux platform. */
-export const USER_HZ = 100;
 
 /** Per-CPU times in seconds, in /proc/stat column order. */
 export interface CpuTimes {

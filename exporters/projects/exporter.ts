@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import { changed } from '../../core/changed';
 import cron, { type ScheduledTask } from 'node-cron';
 import { errorFields, type Logger } from '../../core/logger';
 import { DATASET } from './dataset';
@@ -21,8 +22,10 @@ export interface Probes {
 export interface ProjectsExporterOptions {
   readonly config: ProjectsConfig;
   readonly logger: Logger;
-  /** Defaults to procfs at /proc. */
+  /** Defaults to procfs at `procfs()`. */
   readonly processTable?: ProcessTable;
+  /** The procfs root for process checks (host.procfs when the host part runs); /proc by default. */
+  readonly procfs?: () => string;
   /** Wall clock in milliseconds, for project_last_check_timestamp_seconds. */
   readonly now?: () => number;
   /** Hears every completed run of a project (the projects API's live stream). */
@@ -32,8 +35,6 @@ export interface ProjectsExporterOptions {
 /** What the exporter knows about one project; kept across reloads while the project exists. */
 interface ProjectState {
   config: ProjectConfig;
-  /** The config as JSON, to tell changed projects from unchanged ones on reload. */
-  key: string;
   /** Bumped when the config changes, so results of a run under the old config are dropped. */
   version: number;
   status: Status;
@@ -109,7 +110,7 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
   const probes: Probes = {
     http: probeHttp,
     tcp: probeTcp,
-    process: createProcessProbe({ table: opts.processTable ?? createProcessTable(), listMaxAgeMs: shortestInterval }),
+    process: createProcessProbe({ table: opts.processTable ?? createProcessTable(opts.procfs), listMaxAgeMs: shortestInterval }),
   };
 
   const view = (s: ProjectState): ProjectStatus => ({
@@ -131,7 +132,6 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
   const newState = (cfg: ProjectConfig): ProjectState => {
     const state: ProjectState = {
       config: cfg,
-      key: JSON.stringify(cfg),
       version: 0,
       status: 'unknown',
       failures: 0,
@@ -301,15 +301,13 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
         toRun.push(fresh);
         continue;
       }
-      const key = JSON.stringify(cfg);
-      if (key === state.key) continue;
+      if (!changed(state.config, cfg)) continue;
       // Changed: keep the status and counters (no spurious state change); drop the results of
       // checks that were removed or changed, and any run still going under the old config.
-      const previous = new Map(state.config.checks.map((c) => [c.name, JSON.stringify(c)]));
-      const kept = new Set(cfg.checks.filter((c) => previous.get(c.name) === JSON.stringify(c)).map((c) => c.name));
+      const previous = new Map(state.config.checks.map((c) => [c.name, c]));
+      const kept = new Set(cfg.checks.filter((c) => !changed(previous.get(c.name), c)).map((c) => c.name));
       for (const name of [...state.results.keys()]) if (!kept.has(name)) state.results.delete(name);
       state.config = cfg;
-      state.key = key;
       state.version++;
       state.abort?.abort();
       state.running = undefined;

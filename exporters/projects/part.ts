@@ -1,8 +1,9 @@
 import { createStreamHub, streamOptions } from '../../core/event-stream';
 import { familyHeader, sampleLine } from '../../core/exposition';
 import { definePart } from '../../core/part';
-import { tokenChecker } from '../deployments/signature';
-import { resolveSecret } from '../deployments/secrets';
+import { procfsRoot } from '../../core/procfs';
+import { tokenChecker } from '../../core/bearer';
+import { readSecret } from '../../core/secrets';
 import { PROJECTS_SERVICE, projectsRoutes, projectsService, publishResult } from './api';
 import { projectsConfigSchema, type ProjectsConfig } from './config';
 import { DATASET } from './dataset';
@@ -14,8 +15,8 @@ const STREAM_HEADERS = {
 };
 
 const loadToken = async (cfg: ProjectsConfig, env: Readonly<Record<string, string | undefined>>) => {
-  const secret = await resolveSecret(cfg.api.token_file, env, 'VIGIL_API_TOKEN');
-  return secret && tokenChecker(secret.value);
+  const secret = await readSecret(env, { variable: 'VIGIL_API_TOKEN', file: cfg.api.token_file, fileKey: 'projects.api.token_file' });
+  return secret && tokenChecker(secret);
 };
 
 /** The project-status exporter as a Vigil part: `projects:` in vigil.yml, switched off by `enabled: false`. */
@@ -26,7 +27,13 @@ export const projectsPart = definePart({
   create: (section, ctx) => {
     let cfg = section;
     const hub = createStreamHub(streamOptions(cfg.stream));
-    const exporter = createProjectsExporter({ config: cfg, logger: ctx.logger, onResult: (p, from) => publishResult(hub, p, from) });
+    const exporter = createProjectsExporter({
+      config: cfg,
+      logger: ctx.logger,
+      now: () => ctx.now(),
+      procfs: () => procfsRoot(ctx.services),
+      onResult: (p, from) => publishResult(hub, p, from),
+    });
     let token: ((given: string) => boolean) | undefined;
     const routes = projectsRoutes({ exporter, hub, token: () => token });
     let withdraw = (): void => undefined;

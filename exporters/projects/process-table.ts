@@ -1,8 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 
-/** USER_HZ: the unit of utime/stime in /proc/PID/stat, 100 on every Linux Prometheus supports. */
-const USER_HZ = 100;
+import { DEFAULT_PROCFS, USER_HZ } from '../../core/procfs';
 
 export interface ProcessInfo {
   readonly pid: number;
@@ -45,16 +44,16 @@ export interface ProcessTable {
 
 /**
  * Reads processes straight from procfs (no `ps`, no child process), in the background of the
- * check cycle: a scrape never reaches here. `procRoot` is configurable for tests.
+ * check cycle: a scrape never reaches here. `root` is read on every use: host.procfs may change on reload.
  */
-export function createProcessTable(procRoot = '/proc'): ProcessTable {
-  let cached: { at: number; list: Promise<readonly ProcessInfo[]> } | undefined;
+export function createProcessTable(root: () => string = () => DEFAULT_PROCFS): ProcessTable {
+  let cached: { at: number; root: string; list: Promise<readonly ProcessInfo[]> } | undefined;
 
   const read = async (pid: number): Promise<ProcessInfo | undefined> => {
     try {
-      const stat = parseStat(await readFile(join(procRoot, String(pid), 'stat'), 'utf8'));
+      const stat = parseStat(await readFile(join(root(), String(pid), 'stat'), 'utf8'));
       if (!stat) return undefined;
-      const raw = await readFile(join(procRoot, String(pid), 'cmdline'), 'utf8').catch(() => '');
+      const raw = await readFile(join(root(), String(pid), 'cmdline'), 'utf8').catch(() => '');
       return { pid, comm: stat.comm, cmdline: raw.replace(/\0+$/, '').replaceAll('\0', ' '), cpuSeconds: stat.cpuSeconds };
     } catch {
       return undefined; // exited between readdir and read, or not ours to read
@@ -62,7 +61,7 @@ export function createProcessTable(procRoot = '/proc'): ProcessTable {
   };
 
   const readAll = async (): Promise<readonly ProcessInfo[]> => {
-    const pids = (await readdir(procRoot)).filter((n) => /^\d+$/.test(n)).map(Number);
+    const pids = (await readdir(root())).filter((n) => /^\d+$/.test(n)).map(Number);
     const out: ProcessInfo[] = [];
     for (const pid of pids) {
       const info = await read(pid);
@@ -74,9 +73,9 @@ export function createProcessTable(procRoot = '/proc'): ProcessTable {
   return {
     list(maxAgeMs) {
       const now = performance.now();
-      if (!cached || now - cached.at > maxAgeMs) {
+      if (!cached || now - cached.at > maxAgeMs || cached.root !== root()) {
         const list = readAll();
-        cached = { at: now, list };
+        cached = { at: now, root: root(), list };
         list.catch(() => {
           if (cached?.list === list) cached = undefined;
         });
@@ -86,7 +85,7 @@ export function createProcessTable(procRoot = '/proc'): ProcessTable {
     get: read,
     async residentBytes(pid) {
       try {
-        return parseStatusRss(await readFile(join(procRoot, String(pid), 'status'), 'utf8'));
+        return parseStatusRss(await readFile(join(root(), String(pid), 'status'), 'utf8'));
       } catch {
         return 0;
       }

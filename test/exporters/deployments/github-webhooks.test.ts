@@ -139,7 +139,7 @@ describe('GitHub webhooks: the real payloads', () => {
         const mangled = Buffer.from(f.body);
         const at = Math.floor(mangled.length / 2);
         mangled[at] = (mangled[at] as number) ^ 0x01;
-        const { signBody } = await import('../../../exporters/deployments/signature');
+        const { signBody } = await import('./helpers');
         const attempts: [string, Promise<Response>][] = [
           ['unsigned', deliver(vigil.url, f.event, f.body, { secret: null })],
           ['wrong secret', deliver(vigil.url, f.event, f.body, { secret: 'not-the-secret' })],

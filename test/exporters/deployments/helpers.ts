@@ -1,7 +1,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { signBody } from '../../../exporters/deployments/signature';
+import { createHmac } from 'node:crypto';
 
 /** shared/ sits beside the repository (in CI's fresh clone too): resolve from this file, not the cwd. */
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../../../shared/fixtures/github-webhooks');
@@ -27,6 +27,11 @@ export async function loadFixtures(): Promise<Fixture[]> {
 }
 
 let deliveries = 0;
+
+/** GitHub's X-Hub-Signature-256 of a raw body, computed here independently of the code under test. */
+export function signBody(secret: string, body: Buffer | string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
 
 export interface DeliveryOptions {
   readonly secret?: string | null;

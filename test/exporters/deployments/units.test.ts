@@ -4,9 +4,11 @@ import { describe, it } from 'node:test';
 import { createDeliveryCache } from '../../../exporters/deployments/delivery-cache';
 import { createLabelGuard } from '../../../exporters/deployments/label-guard';
 import { deploymentsPart } from '../../../exporters/deployments/part';
-import { signBody, tokenChecker, verifySignature } from '../../../exporters/deployments/signature';
+import { tokenChecker } from '../../../core/bearer';
+import { Secret } from '../../../core/secrets';
+import { verifyGithubSignature } from '../../../exporters/deployments/webhook-signature';
 import { startVigil } from '../../helpers/vigil';
-import { config, deliver, loadFixtures, postEvents, scrape, SECRET, TOKEN } from './helpers';
+import { config, deliver, loadFixtures, postEvents, scrape, SECRET, signBody, TOKEN } from './helpers';
 
 describe('deployments building blocks', () => {
   it('the delivery cache remembers only the latest ids', () => {
@@ -25,15 +27,19 @@ describe('deployments building blocks', () => {
     assert.equal(guard.value('job-b', 'z'), 'z', 'scopes are counted separately');
   });
 
-  it('signatures: HMAC-SHA256 of the exact bytes; tokens compared whole', () => {
-    const body = Buffer.from('{"a":1}');
-    assert.equal(verifySignature('s', body, signBody('s', body)), true);
-    assert.equal(verifySignature('s', body, signBody('s', body).toUpperCase()), true, 'hex case does not matter');
-    assert.equal(verifySignature('s', Buffer.from('{"a":2}'), signBody('s', body)), false);
-    assert.equal(verifySignature('t', body, signBody('s', body)), false);
-    assert.equal(verifySignature('s', body, undefined), false);
-    assert.equal(verifySignature('s', body, 'sha1=0000'), false);
-    const matches = tokenChecker('secret-token');
+  it('signatures: HMAC-SHA256 of the exact bytes; tokens compared whole', async () => {
+    const body = Buffer.from('{"a":"é"}');
+    const s = new Secret('s', 'test');
+    assert.equal(await verifyGithubSignature(s, body, signBody('s', body)), true);
+    assert.equal(await verifyGithubSignature(s, body, ` ${signBody('s', body).toUpperCase()} `), true, 'hex case and spaces do not matter');
+    assert.equal(await verifyGithubSignature(s, Buffer.from('{"a":2}'), signBody('s', body)), false);
+    assert.equal(await verifyGithubSignature(new Secret('t', 'test'), body, signBody('s', body)), false);
+    assert.equal(await verifyGithubSignature(s, body, undefined), false);
+    assert.equal(await verifyGithubSignature(s, body, 'sha1=0000'), false);
+    assert.equal(await verifyGithubSignature(s, Buffer.alloc(0), signBody('s', '')), false, 'an empty body is never a delivery');
+    const notUtf8 = Buffer.from([0x7b, 0xff, 0x7d]);
+    assert.equal(await verifyGithubSignature(s, notUtf8, signBody('s', notUtf8)), false, 'bytes that are not UTF-8 are refused');
+    const matches = tokenChecker(new Secret('secret-token', 'test'));
     assert.equal(matches('secret-token'), true);
     assert.equal(matches('secret-toke'), false);
     assert.equal(matches('secret-token2'), false);

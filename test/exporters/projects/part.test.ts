@@ -71,3 +71,37 @@ test("the default vigil.yml's example project is Vigil's own /-/healthy, and it 
   assert.match(text, /^project_http_status_code\{project="vigil"\} 200$/m);
   assert.match(text, /^project_processes\{project="vigil"\} 1$/m);
 });
+
+test('process checks read the procfs that host.procfs names, following it on reload; /proc without the host part', async (t) => {
+  const { mkdir, mkdtemp, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { hostPart } = await import('../../../exporters/host/part');
+  // A container-style procfs with one process that does not exist on this machine.
+  const procfs = await mkdtemp(join(tmpdir(), 'vigil-procfs-'));
+  t.after(() => rm(procfs, { recursive: true, force: true }));
+  await mkdir(join(procfs, 'a', '4242'), { recursive: true });
+  await mkdir(join(procfs, 'empty'));
+  const pid = join(procfs, 'a', '4242');
+  await writeFile(join(pid, 'stat'), '4242 (fakedaemon-x) S 1 4242 4242 0 -1 4194560 500 0 0 0 250 150 0 0 20 0 1 0 100 1000000 300 18446744073709551615\n');
+  await writeFile(join(pid, 'cmdline'), 'fakedaemon-x\0--serve\0');
+  await writeFile(join(pid, 'status'), 'Name:\tfakedaemon-x\nVmRSS:\t    1024 kB\n');
+  const projects = (labels: string): string => `projects:\n  interval: 1m\n  targets:\n    - {name: d, labels: {${labels}}, checks: [{type: process, process_name: fakedaemon-x}]}\n`;
+  const host = (root: string): string => `host: {procfs: ${join(procfs, root)}, collectors: [loadavg]}\n`;
+  const vigil = await startVigil(host('a') + projects('v: "1"'), { parts: [hostPart, projectsPart] });
+  t.after(() => vigil.stop());
+  const text = await waitForMetrics(vigil, (m) => m.includes('project_processes{project="d"}'));
+  assert.match(text, /^project_processes\{project="d"\} 1$/m);
+  assert.match(text, /^project_process_cpu_seconds_total\{project="d"\} 4$/m, '(250 + 150) ticks of USER_HZ 100');
+  assert.match(text, /^project_process_resident_memory_bytes\{project="d"\} 1048576$/m);
+
+  // host.procfs moves: the project (changed, so it runs again) reads the new root.
+  await writeFile(vigil.configFile, host('empty') + projects('v: "2"'));
+  assert.equal((await fetch(`${vigil.url}/-/reload`, { method: 'POST' })).status, 200);
+  const after = await waitForMetrics(vigil, (m) => /^project_processes\{project="d"\} 0$/m.test(m));
+  assert.match(after, /^project_up\{project="d"\} 0$/m);
+
+  // Without the host part, /proc: this machine has no fakedaemon-x either.
+  const alone = await startVigil(projects('v: "1"'), { parts: [projectsPart] });
+  t.after(() => alone.stop());
+  assert.match(await waitForMetrics(alone, (m) => m.includes('project_processes{project="d"}')), /^project_processes\{project="d"\} 0$/m);
+});
