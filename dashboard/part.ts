@@ -1,6 +1,6 @@
 import { definePart } from '../core/part';
 import { createServices } from '../core/services';
-import { resolveSecret } from '../exporters/deployments/secrets';
+import { readSecret } from '../core/secrets';
 import { createPortal, MOUNT } from './app';
 import { dashboardConfigSchema, type DashboardConfig } from './config';
 import { DATASET } from './dataset';
@@ -8,9 +8,9 @@ import { DATASET } from './dataset';
 
 const loadPassword = async (cfg: DashboardConfig, env: Readonly<Record<string, string | undefined>>): Promise<string | undefined> => {
   if (!cfg.auth.basic) return undefined;
-  const secret = await resolveSecret(cfg.auth.basic.password_file, env, 'VIGIL_DASHBOARD_PASSWORD');
-  if (!secret) throw new Error('dashboard.auth.basic needs a password: set VIGIL_DASHBOARD_PASSWORD or dashboard.auth.basic.password_file');
-  return secret.value;
+  const secret = await readSecret(env, { variable: 'VIGIL_DASHBOARD_PASSWORD', file: cfg.auth.basic.password_file, fileKey: 'dashboard.auth.basic.password_file' });
+  if (!secret) throw new Error('dashboard.auth.basic needs a password: set VIGIL_DASHBOARD_PASSWORD (or _FILE) or dashboard.auth.basic.password_file');
+  return secret.reveal();
 };
 
 /** The portal: read-only pages under /portal that tie the stack together (dashboard/README.md). */
