@@ -79,3 +79,9 @@ export async function localPrometheusConfig(opts: LocalPrometheusOptions): Promi
     });
   return stringify({ ...cfg, ...opts.extra });
 }
+
+/** prometheus/remote-write.yml's `remote_write` (what docker-compose.scale.yml appends), with the URL of each replaced. */
+export async function remoteWriteSettings(url: string): Promise<Record<string, unknown>[]> {
+  const { remote_write: rw } = parse(await readFile(join(PROMETHEUS_DIR, 'remote-write.yml'), 'utf8')) as { remote_write: Record<string, unknown>[] };
+  return rw.map((w) => ({ ...w, url }));
+}

@@ -31,6 +31,8 @@ export interface AlertmanagerOptions {
   readonly config?: string;
   /** Gossip: listen on a free loopback port and join these peers (`host:port`); off when absent. */
   readonly cluster?: { readonly peers?: readonly string[] };
+  /** The port on 127.0.0.1; a free one by default. */
+  readonly port?: number;
   /** More flags, e.g. `--cluster.settle-timeout=1s` or `--log.level=debug`. */
   readonly args?: readonly string[];
   /** Environment for the process (e.g. an SMTP password file path). Defaults to this process's. */
@@ -70,7 +72,7 @@ export async function startAlertmanager(opts: AlertmanagerOptions): Promise<Runn
     configFile = join(dir, 'alertmanager.yml');
     await writeFile(configFile, opts.config);
   }
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const clusterPort = opts.cluster ? await freePort() : undefined;
   const clusterAddress = clusterPort ? `127.0.0.1:${clusterPort}` : undefined;
   const url = `http://127.0.0.1:${port}`;

@@ -6,7 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -36,6 +36,22 @@ describe('prometheus/', () => {
     assert.equal(code, 0, out);
     assert.doesNotMatch(out, /WARNING/i, out);
     for (const f of await texts('rules')) assert.match(out, new RegExp(`Checking ${f.path}\\n\\s+SUCCESS`), out);
+  });
+
+  it('prometheus.yml with remote-write.yml appended (docker-compose.scale.yml) is valid too', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vigil-scale-'));
+    try {
+      await symlink(join(ROOT, 'rules'), join(dir, 'rules'));
+      await symlink(join(ROOT, 'targets'), join(dir, 'targets'));
+      const joined = (await readFile(join(ROOT, 'prometheus.yml'), 'utf8')) + (await readFile(join(ROOT, 'remote-write.yml'), 'utf8'));
+      await writeFile(join(dir, 'prometheus.yml'), joined);
+      const { code, out } = await promtool(['check', 'config', 'prometheus.yml'], dir);
+      assert.equal(code, 0, out);
+      assert.doesNotMatch(out, /WARNING/i, out);
+      assert.match(out, /SUCCESS: 5 rule files found/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('promtool check rules: clean', async () => {
