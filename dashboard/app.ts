@@ -3,7 +3,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet';
 import { Eta } from 'eta';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DEPLOYMENTS_SERVICE } from '../exporters/deployments/service';
+import { DEPLOYMENTS_SERVICE, type RunSummary } from '../exporters/deployments/service';
 import { PROJECTS_SERVICE } from '../exporters/projects/api';
 import { RUNNING_PARTS, type Services } from '../core/services';
 import type { Logger } from '../core/logger';
@@ -133,12 +133,12 @@ export function createPortal(opts: PortalOptions): Portal {
   const projectsStream = (res: Response): string => `${L(res).root}/api/v1/projects/stream`;
   const deploymentsStream = (res: Response, q = ''): string => `${L(res).root}/api/v1/deployments/stream${q}`;
   const canCheck = (res: Response): boolean => cfg().check_now === 'everyone' || (cfg().check_now === 'authenticated' && L(res).viewer !== undefined);
-  const lastRunOf = (): ((project: string) => ReturnType<NonNullable<ReturnType<typeof deployments>>['recent']>[number] | undefined) => {
+  const lastRunOf = (): ((project: string) => RunSummary | undefined) => {
     const d = deployments();
     if (!d) return () => undefined;
     // One pass over the history: the first (most recent) run of each project.
-    const latest = new Map<string, ReturnType<typeof d.recent>[number]>();
-    for (const run of d.recent(undefined, 100_000)) if (!latest.has(run.project)) latest.set(run.project, run);
+    const latest = new Map<string, RunSummary>();
+    for (const run of d.summaries(undefined, 100_000)) if (!latest.has(run.project)) latest.set(run.project, run);
     return (project) => latest.get(project);
   };
 
@@ -160,7 +160,7 @@ export function createPortal(opts: PortalOptions): Portal {
         parts: opts.services.get(RUNNING_PARTS)?.() ?? [],
         alerts,
         projects: projects()?.list() ?? [],
-        runs: deployments()?.recent(undefined, 10) ?? [],
+        runs: deployments()?.summaries(undefined, 10) ?? [],
       },
       L(res).t,
     );
@@ -200,7 +200,7 @@ export function createPortal(opts: PortalOptions): Portal {
 
   app.get('/deployments', (req, res) => {
     const project = typeof req.query.project === 'string' && req.query.project !== '' ? req.query.project : undefined;
-    const runs = runRows(deployments()?.recent(project, 50) ?? [], L(res).t);
+    const runs = runRows(deployments()?.summaries(project, 50) ?? [], L(res).t);
     const grafana = project ? grafanaDeployments(cfg(), project) : undefined;
     render(req, res, 'deployments', L(res).t.deployments, '@deployments', { runs, project, grafana }, {
       streams: [deploymentsStream(res, project ? `?project=${encodeURIComponent(project)}` : '')],

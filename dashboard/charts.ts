@@ -10,7 +10,8 @@ export function sparkline(points: readonly (readonly [number, number])[], from: 
   const max = Math.max(...points.map((p) => p[1]), 0.001);
   const x = (t: number): string => round(((t - from) / Math.max(to - from, 1)) * width);
   const y = (v: number): string => round(height - 2 - (v / max) * (height - 4));
-  const line = points.map((p) => `${x(p[0])},${y(p[1])}`).join(' ');
+  // Whole units: the chart is 160 x 32, so finer coordinates only make the page heavier.
+  const line = points.map((p) => `${Math.round(Number(x(p[0])))},${Math.round(Number(y(p[1])))}`).join(' ');
   return (
     `<svg class="spark" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="max ${round(max * 1000)} ms">` +
     `<rect class="frame" x="0" y="0" width="${width}" height="${height}"/>` +

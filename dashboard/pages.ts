@@ -1,4 +1,4 @@
-import type { PublicRun } from '../exporters/deployments/service';
+import type { PublicRun, RunSummary } from '../exporters/deployments/service';
 import type { ProjectJson } from '../exporters/projects/api';
 import { firingBySeverity, groupAlerts, safeLink, type AlertsResult } from './alerts';
 import { resultClass, sparkline, timelineBar } from './charts';
@@ -20,7 +20,7 @@ const runResult = (r: { status: string; conclusion: string | null }, t: Messages
   return { result: r.status === 'in_progress' ? t.inProgress : r.status, resultClass: resultClass(running) };
 };
 
-export function runRows(runs: readonly PublicRun[], t: Messages) {
+export function runRows(runs: readonly RunSummary[], t: Messages) {
   return runs.map((r) => ({
     id: r.id,
     project: r.project,
@@ -43,7 +43,7 @@ export interface HomeInput {
   readonly parts: readonly string[];
   readonly alerts: AlertsResult | undefined;
   readonly projects: readonly ProjectJson[];
-  readonly runs: readonly PublicRun[];
+  readonly runs: readonly RunSummary[];
 }
 
 export function homePage(input: HomeInput, t: Messages) {
@@ -70,7 +70,7 @@ export type StatusFilter = (typeof STATUS_FILTERS)[number];
 export interface ProjectsInput {
   readonly projects: readonly ProjectJson[];
   readonly history: HistoryResult | undefined;
-  readonly lastRun: (project: string) => PublicRun | undefined;
+  readonly lastRun: (project: string) => RunSummary | undefined;
   readonly sort: Sort;
   readonly desc: boolean;
   readonly filter: StatusFilter;
@@ -206,7 +206,7 @@ export function runPage(run: PublicRun, cfg: DashboardConfig, t: Messages, nowMs
   });
   return {
     run: {
-      ...(runRows([run], t)[0] as ReturnType<typeof runRows>[number]),
+      ...(runRows([{ ...run, jobs_total: run.jobs.length }], t)[0] as ReturnType<typeof runRows>[number]),
       duration: formatSeconds(run.duration_seconds ?? (run.status === 'completed' ? null : (nowMs - begin) / 1000)),
       branch: run.branch,
       commit: run.commit,
