@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Collector } from '../../core/collector';
 import type { MetricFamily, Sample } from '../../core/exposition';
@@ -98,16 +98,15 @@ export function createNetclassCollector(deps: {
   readonly deviceExclude?: RegExp | undefined;
 }): Collector {
   const dir = join(deps.sysfs, 'class', 'net');
-  let seen = new Set<string>();
-  const readIface = async (device: string): Promise<NetInterface | undefined> => {
+  /** The attribute paths of each interface seen last scrape, in NETCLASS_ATTRIBUTES order. */
+  let paths = new Map<string, readonly string[]>();
+  const readIface = (device: string, files: readonly string[]): NetInterface | undefined => {
     const attrs: Partial<Record<NetclassAttribute, string>> = {};
     try {
-      await Promise.all(
-        NETCLASS_ATTRIBUTES.map(async (a) => {
-          const text = await readOptional(deps.reader, join(dir, device, a), { single: true });
-          if (text !== undefined) attrs[a] = text.replace(/\n$/, '');
-        }),
-      );
+      for (let i = 0; i < NETCLASS_ATTRIBUTES.length; i++) {
+        const text = readOptional(deps.reader, files[i] as string, { single: true });
+        if (text !== undefined) attrs[NETCLASS_ATTRIBUTES[i] as NetclassAttribute] = text.endsWith('\n') ? text.slice(0, -1) : text;
+      }
     } catch (err) {
       if (isAbsent(err)) return undefined; // the interface went away mid-scrape
       throw err;
@@ -116,12 +115,17 @@ export function createNetclassCollector(deps: {
   };
   return {
     name: 'netclass',
-    async collect() {
-      const devices = (await readdir(dir)).filter((d) => !deps.deviceExclude?.test(d)).sort();
-      const now = new Set(devices);
-      for (const gone of seen) if (!now.has(gone)) for (const a of NETCLASS_ATTRIBUTES) deps.reader.forget(join(dir, gone, a));
-      seen = now;
-      const ifaces = (await Promise.all(devices.map(readIface))).filter((i): i is NetInterface => i !== undefined);
+    collect() {
+      const devices = readdirSync(dir).filter((d) => !deps.deviceExclude?.test(d)).sort();
+      const next = new Map<string, readonly string[]>();
+      for (const d of devices) next.set(d, paths.get(d) ?? NETCLASS_ATTRIBUTES.map((a) => join(dir, d, a)));
+      for (const [gone, files] of paths) if (!next.has(gone)) for (const f of files) deps.reader.forget(f);
+      paths = next;
+      const ifaces: NetInterface[] = [];
+      for (const [device, files] of next) {
+        const iface = readIface(device, files);
+        if (iface) ifaces.push(iface);
+      }
       return netclassFamilies(ifaces);
     },
   };

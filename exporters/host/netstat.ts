@@ -77,16 +77,14 @@ export function netstatFamilies(stats: readonly NetStat[], fields: RegExp, memo 
  * latter absent without IPv6), filtered by `netstat.fields`.
  */
 export function createNetstatCollector(deps: { readonly reader: FileReader; readonly procfs: string; readonly fields: RegExp }): Collector {
-  const net = (f: string): string => join(deps.procfs, 'net', f);
+  const [netstatPath, snmpPath, snmp6Path] = ['netstat', 'snmp', 'snmp6'].map((f) => join(deps.procfs, 'net', f)) as [string, string, string];
   const memo = new Map<string, Selected>();
   return {
     name: 'netstat',
-    async collect() {
-      const [netstat, snmp, snmp6] = await Promise.all([
-        deps.reader.read(net('netstat'), { single: true }),
-        deps.reader.read(net('snmp'), { single: true }),
-        readOptional(deps.reader, net('snmp6'), { single: true }),
-      ]);
+    collect() {
+      const netstat = deps.reader.read(netstatPath, { single: true });
+      const snmp = deps.reader.read(snmpPath, { single: true });
+      const snmp6 = readOptional(deps.reader, snmp6Path, { single: true });
       const stats = [
         ...parseNetstatPairs(netstat, '/proc/net/netstat'),
         ...parseNetstatPairs(snmp, '/proc/net/snmp'),

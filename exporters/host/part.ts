@@ -1,6 +1,6 @@
 import { changed } from '../../core/changed';
 import { runCollectors, runnerFamilies, type Collector } from '../../core/collector';
-import { renderFamilies } from '../../core/exposition';
+import { renderFamilies, type MetricFamily } from '../../core/exposition';
 import { APP_DATASET, errorFields } from '../../core/logger';
 import { definePart, type Part, type PartContext } from '../../core/part';
 import { PROCFS_ROOT } from '../../core/procfs';
@@ -60,16 +60,21 @@ export function createHostPart(section: HostConfig, ctx: PartContext, deps: Part
       vigil: { part: 'host', collector },
     });
   };
-  const watch = (c: Collector): Collector => ({
-    name: c.name,
-    async collect(signal) {
-      const families = await c.collect(signal);
+  const watch = (c: Collector): Collector => {
+    const succeeded = (families: MetricFamily[]): MetricFamily[] => {
       if (failing.delete(c.name)) {
         logger.info('collector recovered', { event: { action: 'collector-recovered' }, vigil: { part: 'host', collector: c.name } });
       }
       return families;
-    },
-  });
+    };
+    return {
+      name: c.name,
+      collect(signal) {
+        const answer = c.collect(signal);
+        return Array.isArray(answer) ? succeeded(answer) : answer.then(succeeded);
+      },
+    };
+  };
   let collectors = build().map(watch);
   let inflight: Promise<string> | undefined;
   let withdraw = (): void => undefined;
