@@ -1,6 +1,6 @@
 import { changed } from '../../core/changed';
 import { runCollectors, runnerFamilies, type Collector } from '../../core/collector';
-import { renderFamilies, type MetricFamily } from '../../core/exposition';
+import type { MetricFamily } from '../../core/exposition';
 import { APP_DATASET, errorFields } from '../../core/logger';
 import { definePart, type Part, type PartContext } from '../../core/part';
 import { PROCFS_ROOT } from '../../core/procfs';
@@ -9,6 +9,7 @@ import { hostConfigSchema, type HostConfig } from './config';
 import { createFileReader } from './file-reader';
 import { createIsolatedStatfs } from './isolated-statfs';
 import { kernelPageSize } from './page-size';
+import { createHostRenderer } from './render';
 import { nodeScrapeFamilies } from './scrape-families';
 
 /**
@@ -76,6 +77,7 @@ export function createHostPart(section: HostConfig, ctx: PartContext, deps: Part
     };
   };
   let collectors = build().map(watch);
+  const render = createHostRenderer();
   let inflight: Promise<string> | undefined;
   let withdraw = (): void => undefined;
   return {
@@ -104,7 +106,7 @@ export function createHostPart(section: HostConfig, ctx: PartContext, deps: Part
     metrics() {
       // Scrapes that arrive while a collection runs (an HA pair of Prometheus servers) share it.
       inflight ??= runCollectors(collectors, { timeoutMs: cfg.collector_timeout, onError })
-        .then((outcomes) => renderFamilies([...outcomes.flatMap((o) => o.families), ...nodeScrapeFamilies(outcomes), ...runnerFamilies(outcomes)]))
+        .then((outcomes) => render([...outcomes.flatMap((o) => o.families), ...nodeScrapeFamilies(outcomes), ...runnerFamilies(outcomes)]))
         .finally(() => {
           inflight = undefined;
         });
