@@ -167,7 +167,7 @@ async function batches(vigil: Child, express: Child): Promise<void> {
 }
 
 async function githubJobs(vigil: Child, express: Child): Promise<void> {
-  const fixture = await readFile(join(ROOT, '../shared/fixtures/github-webhooks/workflow_job.completed.success.with-organization.payload.json'), 'utf8');
+  const fixture = await readFile(join(ROOT, 'test/fixtures/github-webhooks/workflow_job.completed.success.with-organization.payload.json'), 'utf8');
   const json = JSON.parse(fixture) as { workflow_job: { id: number; run_id: number } };
   json.workflow_job.id = 0x7fff0001;
   json.workflow_job.run_id = 0x7fff0002;

@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util';
 import { LOG_LEVELS, type LogLevel } from './config';
 
 export interface Flags {
@@ -25,40 +26,48 @@ flags:
 
 export class UsageError extends Error {}
 
-/** Prometheus-style flags: "--name=value" or "--name value". */
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  'config.file': { type: 'string', default: 'vigil.yml' },
+  'web.listen-address': { type: 'string', default: '127.0.0.1:9470' },
+  'web.route-prefix': { type: 'string', default: '' },
+  'storage.path': { type: 'string' },
+  'log.level': { type: 'string' },
+} as const;
+
+/** A parseArgs error as a usage error naming the flag ("unknown flag --x", "flag --x needs a value"). */
+function usageError(err: unknown): UsageError {
+  const e = err as { code?: string; message: string };
+  const flag = /'(-{1,2}[^' ]+)/.exec(e.message)?.[1] ?? '';
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return new UsageError(`unknown flag ${flag}`);
+  if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return new UsageError(`flag ${flag} needs a value`);
+  return new UsageError(e.message);
+}
+
+/** Prometheus-style flags ("--name=value" or "--name value") by node:util's parseArgs. */
 export function parseFlags(argv: readonly string[]): Flags {
-  const values = new Map<string, string>();
-  let command: Flags['command'] | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '-h' || arg === '--help') return { command: 'help', configFile: '', listenAddress: '', routePrefix: '' };
-    if (!arg.startsWith('--')) {
-      if (command) throw new UsageError(`unexpected argument ${JSON.stringify(arg)}`);
-      if (arg !== 'serve' && arg !== 'check-config') throw new UsageError(`unknown command ${JSON.stringify(arg)}`);
-      command = arg;
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-    let value = eq === -1 ? argv[i + 1] : arg.slice(eq + 1);
-    if (eq === -1) i++;
-    if (!['config.file', 'web.listen-address', 'web.route-prefix', 'storage.path', 'log.level'].includes(name)) {
-      throw new UsageError(`unknown flag --${name}`);
-    }
-    if (value === undefined) throw new UsageError(`flag --${name} needs a value`);
-    value = value.trim();
-    values.set(name, value);
+  if (argv.includes('-h') || argv.includes('--help')) return { command: 'help', configFile: '', listenAddress: '', routePrefix: '' };
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: true });
+  } catch (err) {
+    throw usageError(err);
   }
-  const level = values.get('log.level');
+  const [command, extra] = parsed.positionals;
+  if (command !== undefined && command !== 'serve' && command !== 'check-config') throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+  if (extra !== undefined) throw new UsageError(`unexpected argument ${JSON.stringify(extra)}`);
+  const v = parsed.values;
+  const level = v['log.level']?.trim();
   if (level !== undefined && !(LOG_LEVELS as readonly string[]).includes(level)) {
     throw new UsageError(`--log.level: expected one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
   }
+  const storagePath = v['storage.path']?.trim();
   return {
     command: command ?? 'serve',
-    configFile: values.get('config.file') ?? 'vigil.yml',
-    listenAddress: values.get('web.listen-address') ?? '127.0.0.1:9470',
-    routePrefix: values.get('web.route-prefix') ?? '',
-    ...(values.has('storage.path') ? { storagePath: values.get('storage.path') } : {}),
+    configFile: v['config.file'].trim(),
+    listenAddress: v['web.listen-address'].trim(),
+    routePrefix: v['web.route-prefix'].trim(),
+    ...(storagePath !== undefined ? { storagePath } : {}),
     ...(level !== undefined ? { logLevel: level as LogLevel } : {}),
   };
 }

@@ -5,6 +5,7 @@ import type { Client, estypes } from '@elastic/elasticsearch';
 import { errorFields, type Logger } from '../core/logger';
 import { backoffDelay } from '../core/backoff';
 import { DEAD_LETTER_DATASET, deadLetterDocument, type DeadLetterFile, type Rejection } from './dead-letter';
+import type { FailureReporter } from './failure-report';
 import type { ShipperMetrics } from './metrics';
 import type { LogRecord, Position, SegmentLog } from '../core/spool/segment-log';
 
@@ -27,6 +28,8 @@ export interface BulkSenderOptions {
   readonly deadLetterDataStream: boolean;
   readonly metrics: ShipperMetrics;
   readonly logger: Logger;
+  /** Hears of every failed and every successful request; logs the reasons (failure-report.ts). */
+  readonly reporter: FailureReporter;
   /** Runs (and is retried with backoff) before the first bulk request: template installation. */
   readonly prepare: (signal: AbortSignal) => Promise<void>;
 }
@@ -138,19 +141,20 @@ export function createBulkSender(opts: BulkSenderOptions): BulkSender {
     return body;
   };
 
-  const setUp = (up: boolean, err?: unknown): void => {
+  const setUp = (up: boolean): void => {
     if (up === isUp) return;
     isUp = up;
     if (up) logger.info('Elasticsearch output is up', { event: { action: 'shipper-up' } });
-    else logger.warn('Elasticsearch output is down; records stay in the spool', { ...errorFields(err), event: { action: 'shipper-down' } });
   };
 
   /** The one connection-health state: every worker waits for the shared backoff. */
   const failed = (err: unknown): void => {
-    setUp(false, err);
+    setUp(false);
+    opts.reporter.failed(err);
     retryAt = Date.now() + backoffDelay(failures++, opts.backoffInitialMs, opts.backoffMaxMs);
   };
   const succeeded = (): void => {
+    opts.reporter.succeeded();
     failures = 0;
     retryAt = 0;
     setUp(true);

@@ -48,6 +48,8 @@ export const shipperConfigSchema = z
         max: duration.default(60_000),
       })
       .prefault({}),
+    /** While Elasticsearch keeps failing, a "still down" warning with the last reason at most this often (the first failure is logged at once). */
+    failure_log_interval: duration.default(60_000),
     /** ILM: indices of Vigil's data streams are deleted this many days after rollover. */
     retention_days: z.number().int().min(1).max(36_500).default(30),
     dead_letter: z

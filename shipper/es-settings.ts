@@ -66,6 +66,12 @@ export async function esSettingsFromEnv(env: Env): Promise<EsSettings | undefine
   };
 }
 
+/** The secret values of the settings, to keep out of logged error reasons. */
+export function credentials(s: EsSettings): string[] {
+  if (!s.auth) return [];
+  return 'apiKey' in s.auth ? [s.auth.apiKey] : [s.auth.username, s.auth.password];
+}
+
 export interface ClientOptions {
   readonly timeoutMs: number;
 }

@@ -7,8 +7,10 @@ import { createBulkSender, type BulkSender } from './bulk-sender';
 import { shipperConfigSchema, type ShipperConfig } from './config';
 import { openDeadLetterFile, type DeadLetterFile } from './dead-letter';
 import { ASSETS_DIR, installAssets, loadAssets, type EsAssets } from './es-assets';
-import { createEsClient, esSettingsFromEnv, type EsSettings } from './es-settings';
-import { createShipperMetrics, type ShipperMetrics } from './metrics';
+import { createEsClient, credentials, esSettingsFromEnv, type EsSettings } from './es-settings';
+import { createShipperMetrics, type ShipperMetricSources, type ShipperMetrics } from './metrics';
+import { createFailureReporter, type FailureReporter } from './failure-report';
+import { sendJson, type Route } from '../core/http-server';
 import { openSegmentLog, type SegmentLog } from '../core/spool/segment-log';
 import { plainLine, spoolLine, SpoolTransport } from './spool-transport';
 
@@ -50,10 +52,11 @@ export function createShipper(initial: ShipperConfig, ctx: PartContext, opts: Sh
   let client: Client | undefined;
   let deadLetter: DeadLetterFile | undefined;
   let settings: EsSettings | undefined;
+  let failures: FailureReporter | undefined;
   let droppedSinceWarn = 0;
   let lastDropWarn = 0;
 
-  const metrics: ShipperMetrics = createShipperMetrics({
+  const metricsSources: ShipperMetricSources = {
     spoolBytes: () => log?.bytes() ?? 0,
     up: () => (settings ? (sender?.up() ?? false) : log !== undefined),
     async oldestUnackedAgeSeconds() {
@@ -70,7 +73,8 @@ export function createShipper(initial: ShipperConfig, ctx: PartContext, opts: Sh
         return 0;
       }
     },
-  });
+  };
+  const metrics: ShipperMetrics = createShipperMetrics(metricsSources);
 
   /** Called inside append (the logger's hot path): counts now, logs later and rarely. */
   const dropped = (n: number): void => {
@@ -89,13 +93,38 @@ export function createShipper(initial: ShipperConfig, ctx: PartContext, opts: Sh
     );
   };
 
+  /** One reporter for the part's life, so the last error outlives a reload's new sender. */
+  const reporter = (s: EsSettings): FailureReporter =>
+    (failures ??= createFailureReporter({
+      logger,
+      secrets: credentials(s),
+      interval: () => cfg.failure_log_interval,
+      now: () => ctx.now(),
+    }));
+
+  /** GET /api/v1/shipper/status: where records go, whether the output is up, and the last failure. */
+  const status: Route = {
+    method: 'GET',
+    path: '/api/v1/shipper/status',
+    handler: async (_req, res) =>
+      sendJson(res, 200, {
+        output: settings ? 'elasticsearch' : 'local_files',
+        ...(settings ? { url: settings.url } : { directory: join(ctx.dataDir, LOCAL_LOGS_DIR) }),
+        up: settings ? (sender?.up() ?? false) : log !== undefined,
+        failed_requests_in_a_row: failures?.failing() ?? 0,
+        last_error: failures?.last() ?? null,
+        spool_bytes: log?.bytes() ?? 0,
+        oldest_unacked_age_seconds: await metricsSources.oldestUnackedAgeSeconds(),
+      }),
+  };
+
   const buildSender = async (c: ShipperConfig, s: EsSettings): Promise<SenderParts> => {
     const assets = await loadAssets(c.retention_days, opts.assetsDir ?? ASSETS_DIR);
     return { assets, client: await createEsClient(s, { timeoutMs: c.bulk.timeout }) };
   };
 
   /** Starts a sender on parts from buildSender: no I/O beyond opening the dead-letter file at the first start. */
-  const startSender = (c: ShipperConfig, { client: es, assets }: SenderParts, spool: SegmentLog): void => {
+  const startSender = (c: ShipperConfig, { client: es, assets }: SenderParts, spool: SegmentLog, s: EsSettings): void => {
     client = es;
     deadLetter ??= openDeadLetterFile(join(ctx.dataDir, DEAD_LETTER_FILE), c.dead_letter.max_bytes);
     sender = createBulkSender({
@@ -114,6 +143,7 @@ export function createShipper(initial: ShipperConfig, ctx: PartContext, opts: Sh
       deadLetterDataStream: c.dead_letter.data_stream,
       metrics,
       logger,
+      reporter: reporter(s),
       prepare: (signal) => installAssets(es, assets, signal),
     });
     sender.start();
@@ -128,7 +158,7 @@ export function createShipper(initial: ShipperConfig, ctx: PartContext, opts: Sh
 
   return {
     name: 'shipper',
-    routes: () => [],
+    routes: () => [status],
     transport: () => transport,
     inFlightBytes: () => sender?.inFlightBytes() ?? 0,
     async start() {
@@ -156,7 +186,7 @@ export function createShipper(initial: ShipperConfig, ctx: PartContext, opts: Sh
       log = spool;
       if (settings) {
         try {
-          startSender(cfg, await buildSender(cfg, settings), spool);
+          startSender(cfg, await buildSender(cfg, settings), spool, settings);
         } catch (err) {
           spool.close();
           log = undefined;
@@ -198,7 +228,7 @@ export function createShipper(initial: ShipperConfig, ctx: PartContext, opts: Sh
         }
         await stopSender();
         cfg = nextCfg;
-        startSender(cfg, parts, log);
+        startSender(cfg, parts, log, settings);
       } else cfg = { ...next, ...keep };
     },
     async stop() {

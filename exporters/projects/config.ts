@@ -31,23 +31,9 @@ const RESERVED_LABELS = new Set(['project', 'check', 'phase', 'job', 'instance']
 const HEADER_NAME_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const HOST_PORT_RE = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9._-]+)):(\d{1,5})$/;
 
-/** Intervals the scheduler can express as a cron pattern: they divide a minute, an hour or a day. */
-export function cronPattern(ms: number): string | undefined {
-  const s = ms / 1000;
-  if (!Number.isInteger(s) || s <= 0) return undefined;
-  if (s < 60) return 60 % s === 0 ? `*/${s} * * * * *` : undefined;
-  if (s === 60) return '0 * * * * *';
-  const m = s / 60;
-  if (Number.isInteger(m) && m < 60) return 60 % m === 0 ? `0 */${m} * * * *` : undefined;
-  if (m === 60) return '0 0 * * * *';
-  const h = m / 60;
-  if (Number.isInteger(h) && h < 24) return 24 % h === 0 ? `0 0 */${h} * * *` : undefined;
-  if (h === 24) return '0 0 0 * * *';
-  return undefined;
-}
-
-const interval = duration.refine((ms) => cronPattern(ms) !== undefined, {
-  message: 'expected an interval that divides a minute, an hour or a day, like "15s", "1m", "5m" or "1h"',
+/** Any interval from one second (90s, 7m...); each runs at its own random phase (core/scheduler.ts). */
+const interval = duration.refine((ms) => ms >= 1000, {
+  message: 'expected an interval of at least 1s, like "15s", "90s", "5m" or "1h"',
 });
 
 /** Per check; when not given, 10s or the project's interval if that is shorter (see below). */

@@ -1,9 +1,9 @@
 import { setMaxListeners } from 'node:events';
 import { changed } from '../../core/changed';
-import cron, { type ScheduledTask } from 'node-cron';
+import { every, jitterFor, type Schedule } from '../../core/scheduler';
 import { errorFields, type Logger } from '../../core/logger';
 import { DATASET } from './dataset';
-import { cronPattern, type CheckConfig, type ProjectConfig, type ProjectsConfig } from './config';
+import { type CheckConfig, type ProjectConfig, type ProjectsConfig } from './config';
 import { createLimiter } from './limiter';
 import { createProcessTable, type ProcessTable } from './process-table';
 import { probeHttp } from './probes/http';
@@ -28,6 +28,8 @@ export interface ProjectsExporterOptions {
   readonly procfs?: () => string;
   /** Wall clock in milliseconds, for project_last_check_timestamp_seconds. */
   readonly now?: () => number;
+  /** Starts a repeating cycle; core/scheduler.ts's `every` unless a test watches the schedules. */
+  readonly every?: typeof every;
   /** Hears every completed run of a project (the projects API's live stream). */
   readonly onResult?: (project: ProjectStatus, from: Status) => void;
 }
@@ -61,7 +63,7 @@ export interface ProjectStatus {
 }
 
 export interface ProjectsExporter {
-  /** Schedules every project (one node-cron task per interval) and runs them all once now. */
+  /** Schedules every project (one timer per interval, see core/scheduler.ts) and runs them all once now. */
   start(): void;
   /** Runs every project that is not running already; resolves when all of them have finished. */
   runAll(): Promise<void>;
@@ -97,7 +99,7 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
   let config = opts.config;
   const limiter = createLimiter(config.concurrency);
   const projects = new Map<string, ProjectState>();
-  const tasks: ScheduledTask[] = [];
+  const schedules: Schedule[] = [];
   const inflight = new Map<Promise<void>, AbortController>();
   let stopped = false;
   let scheduled = false;
@@ -250,36 +252,19 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
     dirty = true;
   };
 
-  const unschedule = (): Promise<void> =>
-    Promise.all(tasks.splice(0).map(async (t) => t.destroy())).then(
-      () => undefined,
-      (err: unknown) => {
-        logger.error('could not stop a project check schedule', { ...errorFields(err), event: { dataset: DATASET } });
-      },
-    );
-
-  const cronLogger = {
-    info: (message: string) => logger.debug(message, { event: { dataset: DATASET } }),
-    debug: (message: string | Error) => logger.debug(String(message), { event: { dataset: DATASET } }),
-    warn: (message: string) => logger.warn(message, { event: { dataset: DATASET } }),
-    error: (message: string | Error, err?: Error) => logger.error(String(message), { ...errorFields(err ?? message), event: { dataset: DATASET } }),
+  const unschedule = (): void => {
+    for (const s of schedules.splice(0)) s.stop();
   };
 
+  /** One timer per interval, each at its own random phase (see core/scheduler.ts). */
   const schedule = (): void => {
-    const intervals = new Set(config.targets.map((t) => t.interval));
-    for (const ms of intervals) {
-      const pattern = cronPattern(ms);
-      if (pattern === undefined) throw new Error(`no cron pattern for an interval of ${ms} ms`); // the schema prevents this
-      tasks.push(
-        cron.schedule(
-          pattern,
-          () =>
-            tick(ms).catch((err: unknown) => {
-              logger.error('project check cycle failed', { ...errorFields(err), event: { dataset: DATASET } });
-            }),
-          { name: `vigil-projects-${ms}ms`, logger: cronLogger },
-        ),
-      );
+    for (const ms of new Set(config.targets.map((t) => t.interval))) {
+      const cycle = (): void => {
+        tick(ms).catch((err: unknown) => {
+          logger.error('project check cycle failed', { ...errorFields(err), event: { dataset: DATASET } });
+        });
+      };
+      schedules.push((opts.every ?? every)(ms, cycle, { jitterMs: jitterFor(ms) }));
     }
   };
 
@@ -346,7 +331,7 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
     reload(next) {
       const toRun = applyConfig(next);
       if (!scheduled) return;
-      void unschedule();
+      unschedule();
       schedule();
       runInBackground(toRun);
     },
@@ -354,7 +339,7 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
       scheduled = false;
       stopped = true;
       for (const abort of inflight.values()) abort.abort();
-      await unschedule();
+      unschedule();
       await Promise.all([...inflight.keys()]);
     },
     metrics() {

@@ -15,6 +15,8 @@ test('flags default like Prometheus and accept both --a=b and --a b', () => {
     { command: 'serve', configFile: 'x.yml', listenAddress: ':9000', routePrefix: '/vigil/', storagePath: '/d', logLevel: 'debug' },
   );
   assert.equal(parseFlags(['check-config']).command, 'check-config');
+  assert.equal(parseFlags(['serve', '-h']).command, 'help');
+  assert.equal(parseFlags(['--help']).command, 'help');
 });
 
 test('bad flags are usage errors with the reason', () => {
@@ -24,6 +26,7 @@ test('bad flags are usage errors with the reason', () => {
     [['--log.level=loud'], '--log.level: expected one of error, warn, info, debug, got "loud"'],
     [['start'], 'unknown command "start"'],
     [['serve', 'extra'], 'unexpected argument "extra"'],
+    [['--config.file', '--log.level=info'], 'flag --config.file needs a value'],
   ];
   for (const [argv, message] of table) {
     assert.throws(() => parseFlags(argv), (err: Error) => err instanceof UsageError && err.message === message, argv.join(' '));

@@ -133,7 +133,7 @@ test('provisioning: the three datasources with the boards\' uids; Prometheus tim
   assert.equal(byUid.get(ALERTMANAGER_UID)?.type, 'alertmanager');
   const timeInterval = byUid.get(PROMETHEUS_UID)?.jsonData?.timeInterval;
   assert.match(String(timeInterval), /^\d+s$/);
-  const promConfig = parse(await readFile(join(ROOT, 'prometheus/prometheus.yml'), 'utf8').catch(() => 'global: {scrape_interval: 15s}')) as { global?: { scrape_interval?: string } };
+  const promConfig = parse(await readFile(join(ROOT, 'prometheus/prometheus.yml'), 'utf8')) as { global?: { scrape_interval?: string } };
   assert.equal(timeInterval, promConfig.global?.scrape_interval ?? '1m', 'timeInterval must equal prometheus.yml global.scrape_interval');
 });
 

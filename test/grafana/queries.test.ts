@@ -6,15 +6,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from '../helpers/ports';
+import { startAlertmanager } from '../helpers/alertmanager';
 import { startPrometheus } from '../helpers/prometheus';
 import { startVigil } from '../helpers/vigil';
 import { deliver, loadFixtures, postEvents, SECRET, TOKEN } from '../exporters/deployments/helpers';
@@ -31,26 +31,6 @@ function listen(server: Server): Promise<number> {
 function close(server: Server): Promise<void> {
   server.closeAllConnections();
   return new Promise((resolve) => server.close(() => resolve()));
-}
-
-/** The real Alertmanager on loopback, so that the Stack board's Alertmanager panels have a target. */
-async function startAlertmanager(dir: string): Promise<{ url: string; stop(): Promise<void> }> {
-  const port = await freePort();
-  await writeFile(join(dir, 'alertmanager.yml'), 'route: {receiver: nobody}\nreceivers: [{name: nobody}]\n');
-  const child = spawn('prometheus-alertmanager', [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'am')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='], { stdio: 'ignore' });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    if (await fetch(`${url}/-/ready`).then((r) => r.ok, () => false)) break;
-    await sleep(100);
-  }
-  return {
-    url,
-    async stop() {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }
 
 /** One round of pipeline runs per project: jobs, steps (one failing), logs, and the completion. */
@@ -121,7 +101,7 @@ projects:
 `,
     { env: { GITHUB_WEBHOOK_SECRET: SECRET, VIGIL_API_TOKEN: TOKEN } },
   );
-  const alertmanager = await startAlertmanager(dir);
+  const alertmanager = await startAlertmanager({ config: 'route: {receiver: nobody}\nreceivers: [{name: nobody}]\n' });
   const prometheus = await startPrometheus({
     targets: [new URL(vigil.url).host],
     labels: { host: 'local' },

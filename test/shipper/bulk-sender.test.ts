@@ -8,6 +8,7 @@ import { createBulkSender } from '../../shipper/bulk-sender';
 import { openDeadLetterFile } from '../../shipper/dead-letter';
 import { createEsClient } from '../../shipper/es-settings';
 import { createShipperMetrics } from '../../shipper/metrics';
+import { createFailureReporter } from '../../shipper/failure-report';
 import { openSegmentLog, type SegmentLog } from '../../core/spool/segment-log';
 import { startMockElasticsearch } from './helpers/mock-elasticsearch';
 import { until } from './helpers/shipper';
@@ -37,6 +38,7 @@ test('a stopped bulk sender removes its append listener, so reloads do not leak 
       const sender = createBulkSender({
         log, client, namespace: 'default', maxBytes: 64 * 1024, maxRecords: 100, flushIntervalMs: 10, concurrency: 1, gzip: false, timeoutMs: 5000,
         backoffInitialMs: 10, backoffMaxMs: 50, deadLetter, deadLetterDataStream: false, metrics, logger, prepare: () => Promise.resolve(),
+        reporter: createFailureReporter({ logger, secrets: [], interval: () => 60_000, now: Date.now }),
       });
       sender.start();
       assert.equal(listeners, 1, 'one live sender, one listener');

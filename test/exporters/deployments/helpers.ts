@@ -3,8 +3,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHmac } from 'node:crypto';
 
-/** shared/ sits beside the repository (in CI's fresh clone too): resolve from this file, not the cwd. */
-export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../../../shared/fixtures/github-webhooks');
+/** The payloads travel with the repository (test/fixtures/github-webhooks): resolve from this file, not the cwd. */
+export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/github-webhooks');
 
 export const SECRET = 'test-webhook-secret';
 export const TOKEN = 'test-api-token';

@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CONFIG_FILE as FILE, configErrorOf } from '../../helpers/config';
 import { parseConfig } from '../../../bin/parts';
-import { cronPattern } from '../../../exporters/projects/config';
 
 
 
@@ -59,7 +58,7 @@ test('projects: a project inherits the interval, overrides it, and short interva
 test('projects: invalid sections give the key path and what was expected', () => {
   const table: [string, string][] = [
     ['projects: {colour: blue}', 'projects: unknown key "colour"'],
-    ['projects: {interval: 7s}', 'projects.interval: expected an interval that divides a minute, an hour or a day, like "15s", "1m", "5m" or "1h"'],
+    ['projects: {interval: 500ms}', 'projects.interval: expected an interval of at least 1s, like "15s", "90s", "5m" or "1h"'],
     ['projects: {interval: soon}', 'projects.interval: expected a duration like "500ms", "5s", "1m" or "1h", got "soon"'],
     ['projects: {concurrency: 0}', 'projects.concurrency: Too small: expected number to be >=1'],
     ['projects: {concurrency: 2.5}', 'projects.concurrency: Invalid input: expected int, received number'],
@@ -106,12 +105,8 @@ test('projects: invalid sections give the key path and what was expected', () =>
   for (const [yaml, expected] of table) assert.equal(configErrorOf(yaml), `${FILE}: ${expected}`, yaml);
 });
 
-test('intervals map to cron patterns only when they divide a minute, an hour or a day', () => {
-  assert.equal(cronPattern(15_000), '*/15 * * * * *');
-  assert.equal(cronPattern(60_000), '0 * * * * *');
-  assert.equal(cronPattern(300_000), '0 */5 * * * *');
-  assert.equal(cronPattern(3_600_000), '0 0 * * * *');
-  assert.equal(cronPattern(21_600_000), '0 0 */6 * * *');
-  assert.equal(cronPattern(86_400_000), '0 0 0 * * *');
-  for (const ms of [0, 500, 7_000, 90_000, 420_000, 18_000_000, 172_800_000]) assert.equal(cronPattern(ms), undefined, String(ms));
+test('any interval from one second is accepted: 90s, 7m, 5h', () => {
+  for (const [text, ms] of [['90s', 90_000], ['7m', 420_000], ['5h', 18_000_000], ['1s', 1000]] as const) {
+    assert.equal(parseConfig(`projects: {interval: ${text}}`, FILE, {}).projects.interval, ms, text);
+  }
 });

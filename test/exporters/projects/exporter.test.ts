@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { every } from '../../../core/scheduler';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import cron from 'node-cron';
 import { projectsConfigSchema, type ProjectsConfig } from '../../../exporters/projects/config';
 import { createProjectsExporter } from '../../../exporters/projects/exporter';
 import { capturingLogger } from './capture';
@@ -35,6 +35,24 @@ function assertPromtoolClean(text: string): void {
 
 function statusEvents(records: Record<string, unknown>[]): unknown[] {
   return records.filter((r) => (r.event as { action?: string } | undefined)?.action === 'project-status-changed').map((r) => r.project);
+}
+
+/** The real scheduler, recording which intervals have a live schedule. */
+function recordingScheduler(): { every: typeof every; live: () => number[] } {
+  const live: number[] = [];
+  return {
+    every(ms, run, opts) {
+      const schedule = every(ms, run, opts);
+      live.push(ms);
+      return {
+        stop() {
+          live.splice(live.indexOf(ms), 1);
+          schedule.stop();
+        },
+      };
+    },
+    live: () => [...live].sort((a, b) => a - b),
+  };
 }
 
 test('flap damping: down only after `retries` failed runs, every change logged as an ECS event', async (t) => {
@@ -293,7 +311,7 @@ test('the rendered families pass promtool check metrics, one HELP/TYPE per famil
   assertPromtoolClean(text);
 });
 
-test('start runs every project at once, then on its cron schedule; stop ends the schedule', { timeout: 10_000 }, async (t) => {
+test('start runs every project at once, then on its schedule; stop ends the schedule', { timeout: 10_000 }, async (t) => {
   let requests = 0;
   let second!: () => void;
   const twice = new Promise<void>((resolve) => (second = resolve));
@@ -304,16 +322,16 @@ test('start runs every project at once, then on its cron schedule; stop ends the
   });
   t.after(() => srv.close());
   const { logger } = capturingLogger();
-  const exporter = createProjectsExporter({ logger, config: config({ targets: [{ name: 'tick', interval: '1s', checks: [{ type: 'http', url: `http://127.0.0.1:${srv.port}/`, timeout: '500ms' }] }] }) });
-  const ours = (): string[] => [...cron.getTasks().values()].map((task) => task.name ?? '').filter((n) => n.startsWith('vigil-projects-'));
+  const schedules = recordingScheduler();
+  const exporter = createProjectsExporter({ logger, every: schedules.every, config: config({ targets: [{ name: 'tick', interval: '1s', checks: [{ type: 'http', url: `http://127.0.0.1:${srv.port}/`, timeout: '500ms' }] }] }) });
   exporter.start();
-  assert.deepEqual(ours(), ['vigil-projects-1000ms']);
-  await twice; // the immediate run, then the first cron tick
+  assert.deepEqual(schedules.live(), [1000]);
+  await twice; // the immediate run, then the first scheduled one
   const text = exporter.metrics();
   assert.ok((sample(text, 'vigil_projects_last_cycle_duration_seconds', { interval: '1s' }) ?? -1) >= 0, text);
   assertPromtoolClean(text);
   await exporter.stop();
-  assert.deepEqual(ours(), [], 'no schedule left after stop');
+  assert.deepEqual(schedules.live(), [], 'no schedule left after stop');
   assert.equal(exporter.status('tick')?.status, 'up');
 });
 
@@ -337,18 +355,19 @@ test('a project still running when its next run is due is not started twice', as
   assert.equal(exporter.status('slow')?.status, 'up');
 });
 
-test('reload reschedules: one cron task per distinct interval, none for intervals no longer used', async (t) => {
+test('reload reschedules: one timer per distinct interval (any interval), none for intervals no longer used', async (t) => {
   const srv = await silentServer();
   t.after(() => srv.close());
-  const ours = (): string[] => [...cron.getTasks().values()].map((task) => task.name ?? '').filter((n) => n.startsWith('vigil-projects-')).sort();
+  const schedules = recordingScheduler();
+  const ours = schedules.live;
   const target = (name: string, interval: string): Record<string, unknown> => ({ name, interval, checks: [{ type: 'tcp', address: `127.0.0.1:${srv.port}` }] });
   const { logger } = capturingLogger();
-  const exporter = createProjectsExporter({ logger, config: config({ targets: [target('a', '1m'), target('b', '1m'), target('c', '5m')] }) });
+  const exporter = createProjectsExporter({ logger, every: schedules.every, config: config({ targets: [target('a', '1m'), target('b', '1m'), target('c', '5m')] }) });
   t.after(() => exporter.stop());
   exporter.start();
-  assert.deepEqual(ours(), ['vigil-projects-300000ms', 'vigil-projects-60000ms']);
-  exporter.reload(config({ targets: [target('a', '1m'), target('d', '30s')] }));
-  assert.deepEqual(ours(), ['vigil-projects-30000ms', 'vigil-projects-60000ms']);
+  assert.deepEqual(ours(), [60_000, 300_000]);
+  exporter.reload(config({ targets: [target('a', '1m'), target('d', '90s')] }));
+  assert.deepEqual(ours(), [60_000, 90_000]);
   await exporter.stop();
   assert.deepEqual(ours(), []);
 });

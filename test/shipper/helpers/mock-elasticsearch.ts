@@ -18,8 +18,24 @@ export interface ReceivedItem {
   readonly status: number;
 }
 
+/** A request as the stand-in saw it: what the media-type checks read. */
+export interface SeenRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly accept: string | undefined;
+  readonly contentType: string | undefined;
+}
+
 export interface MockElasticsearch {
   readonly url: string;
+  /** The server version it claims ("8.15.0" or "9.1.0"); its media-type checks are that major's. */
+  readonly version: string;
+  /** Every request, in order, with its Accept and Content-Type. */
+  readonly requests: SeenRequest[];
+  /** Requests refused for their Accept or Content-Type (400 or 406), as that server would. */
+  mediaTypeRefusals: number;
+  /** When set, a request without exactly this Authorization header gets 401 security_exception. */
+  requiredAuthorization: string | undefined;
   /** up: answers; down: drops every connection; slow: answers after delayMs. */
   mode: 'up' | 'down' | 'slow';
   delayMs: number;
@@ -65,6 +81,53 @@ const ITEM_ERRORS: Record<ItemFault, (id: string) => { type: string; reason: str
   503: () => ({ type: 'unavailable_shards_exception', reason: '[logs][0] primary shard is not active Timeout: [1m]' }),
 };
 
+const VENDOR = /^application\/vnd\.elasticsearch\+(json|x-ndjson|yaml|cbor|smile)$/;
+const PLAIN = new Set(['application/json', 'application/x-ndjson', 'application/yaml', 'application/cbor', 'application/smile', 'text/plain', '*/*']);
+
+/** The compatible-with version of a media type, null when it asks for none, or "invalid". */
+function compatibleWith(value: string): number | null | 'invalid' {
+  const [type = '', ...params] = value.split(';').map((p) => p.trim().toLowerCase());
+  const compat = params.find((p) => p.startsWith('compatible-with='));
+  if (VENDOR.test(type)) return compat ? Number(compat.slice('compatible-with='.length)) : 'invalid';
+  if (PLAIN.has(type) && !compat) return null;
+  return 'invalid';
+}
+
+/**
+ * What Elasticsearch (RestCompatibleVersionHelper, ParsedMediaType) answers to these headers: a
+ * vendor media type must say compatible-with, the version must be the server's major or the one
+ * before it (8 takes 7 or 8, 9 takes 8 or 9), and Accept and Content-Type must ask for the same
+ * version when either asks for one. Only the first entry of a comma-separated Accept is read, as
+ * the 8.x client sends "...; compatible-with=8,text/plain".
+ */
+function mediaTypeRefusal(major: number, accept: string | undefined, contentType: string | undefined): { status: number; body: unknown } | undefined {
+  const bad = (reason: string): { status: number; body: unknown } => ({
+    status: 400,
+    body: {
+      error: {
+        root_cause: [{ type: 'media_type_header_exception', reason: 'Invalid media-type value on headers [Accept, Content-Type]' }],
+        type: 'media_type_header_exception',
+        reason: 'Invalid media-type value on headers [Accept, Content-Type]',
+        caused_by: { type: 'status_exception', reason },
+      },
+      status: 400,
+    },
+  });
+  const a = accept === undefined || accept === '' ? null : compatibleWith(accept.split(',')[0] ?? '');
+  const c = contentType === undefined ? null : compatibleWith(contentType);
+  if (c === 'invalid') return { status: 406, body: { error: `Content-Type header [${contentType ?? ''}] is not supported`, status: 406 } };
+  if (a === 'invalid') return bad(`Accept header [${accept ?? ''}] is not a supported media type`);
+  for (const [name, header, v] of [['Accept', accept, a], ['Content-Type', contentType, c]] as const) {
+    if (v !== null && v !== major && v !== major - 1) return bad(`${name} version must be either version ${major} or ${major - 1}, but found ${v}. ${name}=${header ?? ''}`);
+  }
+  if (contentType !== undefined && (a !== null || c !== null) && a !== c) {
+    return bad(
+      `A compatible version is required on both Content-Type and Accept headers if either one has requested a compatible version and the compatible versions must match. Accept=${accept ?? ''}, Content-Type=${contentType}`,
+    );
+  }
+  return undefined;
+}
+
 async function readAll(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
@@ -77,11 +140,17 @@ async function readAll(req: IncomingMessage): Promise<Buffer> {
  * and error objects, `errors` true/false, and top-level 413/429/503; plus the template and ILM
  * PUT endpoints and what the client needs to connect.
  */
-export async function startMockElasticsearch(): Promise<MockElasticsearch> {
+export async function startMockElasticsearch(opts: { version?: string } = {}): Promise<MockElasticsearch> {
   const sockets = new Set<Socket>();
   const attempts = new Map<string, number>();
+  const version = opts.version ?? '9.1.0';
+  const major = Number(version.split('.')[0]);
   const mock: MockElasticsearch = {
     url: '',
+    version,
+    requests: [],
+    mediaTypeRefusals: 0,
+    requiredAuthorization: undefined,
     mode: 'up',
     delayMs: 0,
     topLevelStatus: undefined,
@@ -175,6 +244,20 @@ export async function startMockElasticsearch(): Promise<MockElasticsearch> {
       return;
     }
     let body = await readAll(req);
+    mock.requests.push({ method: req.method ?? '', path: (req.url ?? '/').split('?')[0] ?? '/', accept: req.headers.accept, contentType: req.headers['content-type'] });
+    if (mock.requiredAuthorization !== undefined && req.headers.authorization !== mock.requiredAuthorization) {
+      const user = /^Basic (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+      const name = user ? Buffer.from(user, 'base64').toString('utf8').split(':')[0] : undefined;
+      const reason = name ? `unable to authenticate user [${name}] for REST request [${req.url ?? ''}]` : `missing authentication credentials for REST request [${req.url ?? ''}]`;
+      send(res, 401, errorBody(401, 'security_exception', reason));
+      return;
+    }
+    const refusal = mediaTypeRefusal(major, req.headers.accept, body.length > 0 ? req.headers['content-type'] : undefined);
+    if (refusal) {
+      mock.mediaTypeRefusals++;
+      send(res, refusal.status, refusal.body);
+      return;
+    }
     if (mock.mode === 'slow') await new Promise((r) => setTimeout(r, mock.delayMs));
     if (mock.topLevelStatus === 413) {
       send(res, 413, undefined);
@@ -217,7 +300,7 @@ export async function startMockElasticsearch(): Promise<MockElasticsearch> {
       return;
     }
     if (path === '/' && (req.method === 'GET' || req.method === 'HEAD')) {
-      send(res, 200, { name: 'mock', cluster_name: 'mock', version: { number: '9.1.0' }, tagline: 'You Know, for Search' });
+      send(res, 200, { name: 'mock', cluster_name: 'mock', version: { number: version }, tagline: 'You Know, for Search' });
       return;
     }
     send(res, 404, errorBody(404, 'no_handler_found_exception', `no handler found for uri [${path}] and method [${req.method ?? ''}]`));
