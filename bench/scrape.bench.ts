@@ -4,10 +4,11 @@
  * render time with 1,000 projects; time to probe 1,000 projects in one cycle; idle RSS with 100.
  */
 import { createServer, type Server } from 'node:http';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { COLLECTOR_NAMES } from '../exporters/host/config';
 import { load } from './lib/load';
 import { machine } from './lib/machine';
 import { rssBytes, startNodeExporter, startVigilProcess, type ChildServer } from './lib/processes';
@@ -15,7 +16,10 @@ import { median, round } from './lib/stats';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const NODE_EXPORTER_COLLECTORS = ['cpu', 'meminfo', 'loadavg', 'filesystem', 'netdev', 'diskstats', 'stat', 'uname', 'time'];
+/** Vigil's default host collectors; node_exporter is asked for the same ones, by the same names. */
+const NODE_EXPORTER_COLLECTORS = [...COLLECTOR_NAMES];
+/** BENCH_ONLY=scrape runs the two scrape comparisons only. */
+const ONLY = process.env.BENCH_ONLY;
 
 /** Local check targets: one answers 200 at once, one never answers (for the cycle benchmark). */
 async function startTargets(): Promise<{ ok: number; hang: number; close(): Promise<void> }> {
@@ -82,36 +86,74 @@ async function waitChecked(url: string, want: number, timeoutMs: number): Promis
   }
 }
 
+const sampleCount = (text: string): number => text.split('\n').filter((l) => l && !l.startsWith('#')).length;
+
+/** CPU time (user + system, all threads) a process has used, in ms, from /proc/PID/stat. */
+async function cpuMs(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of USER_HZ = 100
+}
+
+/**
+ * Alternates node_exporter and Vigil round by round at one connection; scrapes/s medians and ratio,
+ * and CPU time per scrape of each process (less sensitive than scrapes/s to other load on the machine).
+ */
+async function compareScrapes(label: string, vigilUrl: string, vigilPid: number, neUrl: string, nePid: number): Promise<string> {
+  const vigilSamples = sampleCount(await (await fetch(vigilUrl)).text());
+  const neSamples = sampleCount(await (await fetch(neUrl)).text());
+  const v: number[] = [];
+  const n: number[] = [];
+  await load({ url: vigilUrl, connections: 1, durationSeconds: 2 }); // warm-up
+  await load({ url: neUrl, connections: 1, durationSeconds: 2 });
+  const nCpu: number[] = [];
+  const vCpu: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const n0 = await cpuMs(nePid);
+    const a = await load({ url: neUrl, connections: 1, durationSeconds: SECONDS });
+    const n1 = await cpuMs(nePid);
+    const v0 = await cpuMs(vigilPid);
+    const b = await load({ url: vigilUrl, connections: 1, durationSeconds: SECONDS });
+    const v1 = await cpuMs(vigilPid);
+    if (a.errors || a.non2xx || b.errors || b.non2xx) throw new Error('errors during the scrape benchmark');
+    n.push(a.requestsPerSecond);
+    v.push(b.requestsPerSecond);
+    nCpu.push((n1 - n0) / (a.requestsPerSecond * SECONDS));
+    vCpu.push((v1 - v0) / (b.requestsPerSecond * SECONDS));
+    process.stdout.write(`${label} round ${i + 1}: node_exporter ${round(a.requestsPerSecond)}/s, vigil ${round(b.requestsPerSecond)}/s\n`);
+  }
+  return (
+    `scrape (${label}): node_exporter with the same ${NODE_EXPORTER_COLLECTORS.length} collectors (${neSamples} samples) median ${round(median(n))} scrapes/s; ` +
+    `vigil (${vigilSamples} samples) median ${round(median(v))} scrapes/s; ratio ${round(median(v) / median(n), 2)}x; ` +
+    `rounds (node_exporter / vigil): ${n.map((x, i) => `${round(x)} / ${round(v[i] as number)}`).join(', ')}; ` +
+    `CPU per scrape median node_exporter ${round(median(nCpu), 2)} ms, vigil ${round(median(vCpu), 2)} ms (ratio ${round(median(nCpu) / median(vCpu), 2)}x); ` +
+    `load average after: ${(await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ')}`
+  );
+}
+
 async function scrapeComparison(dir: string, okPort: number): Promise<string[]> {
-  const vigil = await startVigilWith(dir, 'scrape-100', config(projectsYaml(100, okPort, { interval: '1h' })));
   const nodeExporter = await startNodeExporter();
+  const neUrl = `${nodeExporter.url}/metrics?${NODE_EXPORTER_COLLECTORS.map((c) => `collect[]=${c}`).join('&')}`;
+  const out: string[] = [];
   try {
-    await waitChecked(vigil.url, 100, 30_000);
-    const neUrl = `${nodeExporter.url}/metrics?${NODE_EXPORTER_COLLECTORS.map((c) => `collect[]=${c}`).join('&')}`;
-    const vigilSamples = (await countUp(vigil.url)).text.split('\n').filter((l) => l && !l.startsWith('#')).length;
-    const neSamples = (await (await fetch(neUrl)).text()).split('\n').filter((l) => l && !l.startsWith('#')).length;
-    const v: number[] = [];
-    const n: number[] = [];
-    await load({ url: `${vigil.url}/metrics`, connections: 1, durationSeconds: 2 }); // warm-up
-    await load({ url: neUrl, connections: 1, durationSeconds: 2 });
-    for (let i = 0; i < ROUNDS; i++) {
-      const a = await load({ url: neUrl, connections: 1, durationSeconds: SECONDS });
-      const b = await load({ url: `${vigil.url}/metrics`, connections: 1, durationSeconds: SECONDS });
-      if (a.errors || a.non2xx || b.errors || b.non2xx) throw new Error('errors during the scrape benchmark');
-      n.push(a.requestsPerSecond);
-      v.push(b.requestsPerSecond);
-      process.stdout.write(`round ${i + 1}: node_exporter ${round(a.requestsPerSecond)}/s, vigil ${round(b.requestsPerSecond)}/s\n`);
+    const hostOnly = await startVigilWith(dir, 'scrape-host', config('  enabled: false'));
+    try {
+      out.push(await compareScrapes('host only', `${hostOnly.url}/metrics`, hostOnly.child.pid as number, neUrl, nodeExporter.child.pid as number));
+    } finally {
+      await hostOnly.stop();
     }
-    const rss = await rssBytes(vigil.child.pid as number);
-    return [
-      `scrape: node_exporter (${neSamples} samples) median ${round(median(n))} scrapes/s; ` +
-        `vigil host+100 projects (${vigilSamples} samples) median ${round(median(v))} scrapes/s; ratio ${round(median(v) / median(n), 2)}x`,
-      `rss: vigil with 100 projects after ${ROUNDS * SECONDS * 2}s of scraping: ${round(rss / 2 ** 20)} MiB`,
-    ];
+    const vigil = await startVigilWith(dir, 'scrape-100', config(projectsYaml(100, okPort, { interval: '1h' })));
+    try {
+      await waitChecked(vigil.url, 100, 30_000);
+      out.push(await compareScrapes('host + 100 projects', `${vigil.url}/metrics`, vigil.child.pid as number, neUrl, nodeExporter.child.pid as number));
+      const rss = await rssBytes(vigil.child.pid as number);
+      out.push(`rss: vigil with 100 projects after ${ROUNDS * SECONDS * 2}s of scraping: ${round(rss / 2 ** 20)} MiB`);
+    } finally {
+      await vigil.stop();
+    }
   } finally {
     await nodeExporter.stop();
-    await vigil.stop();
   }
+  return out;
 }
 
 async function idleRss(dir: string, okPort: number): Promise<string> {
@@ -161,8 +203,10 @@ async function main(): Promise<void> {
   const out = [`machine: ${machine()}`, `command: npm run bench -- scrape (BENCH_ROUNDS=${ROUNDS}, BENCH_SECONDS=${SECONDS})`];
   try {
     out.push(...(await scrapeComparison(dir, targets.ok)));
-    out.push(...(await thousandProjects(dir, targets.ok, targets.hang)));
-    out.push(await idleRss(dir, targets.ok));
+    if (ONLY !== 'scrape') {
+      out.push(...(await thousandProjects(dir, targets.ok, targets.hang)));
+      out.push(await idleRss(dir, targets.ok));
+    }
   } finally {
     await targets.close();
     await rm(dir, { recursive: true, force: true });

@@ -6,8 +6,23 @@ import { parseFlags, UsageError, USAGE, type Flags } from '../core/flags';
 import { parseListenAddress } from '../core/http-server';
 import { createLogger, errorFields } from '../core/logger';
 import { PARTS } from './parts';
+import { notifyCommand } from '../relay/cli';
 
 async function main(argv: readonly string[]): Promise<number> {
+  if (argv[0] === 'notify') {
+    try {
+      return await notifyCommand(argv.slice(1), {
+        loadRelayConfig: async (file) => (await loadConfig(file, process.env)).relay,
+        now: () => Date.now(),
+        out: (text) => process.stdout.write(text),
+        err: (text) => process.stderr.write(text),
+      });
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      process.stderr.write(`vigil: invalid configuration\n${err.message}\n`);
+      return 1;
+    }
+  }
   let flags: Flags;
   try {
     flags = parseFlags(argv);

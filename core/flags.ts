@@ -15,6 +15,7 @@ export const USAGE = `usage: vigil <command> [flags]
 commands:
   serve          run every part the configuration enables
   check-config   validate the configuration file and exit
+  notify         test a relay target or preview a message (vigil notify --help)
 
 flags:
   --config.file=PATH            configuration file (default vigil.yml)

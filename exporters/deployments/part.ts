@@ -19,6 +19,7 @@ import { changed } from '../../core/changed';
 import { readSecret, type Secret } from '../../core/secrets';
 import { verifyGithubSignature } from './webhook-signature';
 import { createTracker } from './tracker';
+import { DEPLOYMENTS_SERVICE, deploymentsService } from './service';
 
 const header = (req: IncomingMessage, name: string): string | undefined => {
   const v = req.headers[name];
@@ -69,6 +70,7 @@ export function createDeploymentsPart(section: DeploymentsConfig, ctx: PartConte
   const deliveries = createDeliveryCache(cfg.github.delivery_cache_size);
   const journal = createJournal(join(ctx.dataDir, 'deployments'));
   let flushTimer: NodeJS.Timeout | undefined;
+  let withdraw = (): void => undefined;
   let flushing: Promise<void> = Promise.resolve();
 
   const count = (source: WebhookSource, event: string, result: WebhookResult, n = 1): void => {
@@ -278,6 +280,7 @@ export function createDeploymentsPart(section: DeploymentsConfig, ctx: PartConte
       }
       announceSecrets();
       schedule();
+      withdraw = ctx.services?.provide(DEPLOYMENTS_SERVICE, deploymentsService(tracker)) ?? withdraw;
     },
     async reload(nextCfg) {
       const nextSecrets = await loadSecrets(nextCfg, ctx);
@@ -294,6 +297,7 @@ export function createDeploymentsPart(section: DeploymentsConfig, ctx: PartConte
       announceSecrets();
     },
     async stop() {
+      withdraw();
       clearInterval(flushTimer);
       hub.close();
       await flush();

@@ -46,6 +46,8 @@ interface OpenFile {
 }
 
 const INITIAL_BUFFER = 16 * 1024;
+/** Errors a read of an open sysfs attribute returns while the file itself stays valid. */
+const ATTRIBUTE_ERRORS = new Set(['EINVAL', 'EOPNOTSUPP', 'ENODATA', 'ENOTSUP']);
 const CLOSE_WAIT_MS = 1000;
 
 function openFd(path: string): Promise<number> {
@@ -97,8 +99,12 @@ export function createFileReader(): FileReader {
       }
       return current.buf.toString('utf8', 0, length);
     } catch (err) {
-      // A vanished or broken file is reopened on the next read.
-      drop(path, current);
+      // A vanished or broken file is reopened on the next read. A sysfs attribute the device
+      // cannot report right now (the carrier of a link that is down: EINVAL) keeps its
+      // descriptor, which answers again once the device can.
+      if (!ATTRIBUTE_ERRORS.has((err as NodeJS.ErrnoException).code ?? '') || !(await current.fd.then(() => true, () => false))) {
+        drop(path, current);
+      }
       throw err;
     }
   };

@@ -51,13 +51,23 @@ export function parseSnmp6(text: string): NetStat[] {
   return out;
 }
 
-/** Pure: node_netstat_<Protocol>_<Name> for the statistics whose "<Protocol>_<Name>" matches `fields`, untyped. */
-export function netstatFamilies(stats: readonly NetStat[], fields: RegExp): MetricFamily[] {
+/** Whether a statistic is selected, and its name and help: ~300 statistics, the same on every scrape. */
+type Selected = { readonly name: string; readonly help: string } | null;
+
+/**
+ * Pure: node_netstat_<Protocol>_<Name> for the statistics whose "<Protocol>_<Name>" matches `fields`,
+ * untyped. `memo` (one per collector) keeps each statistic's verdict, so the regex runs once per name.
+ */
+export function netstatFamilies(stats: readonly NetStat[], fields: RegExp, memo = new Map<string, Selected>()): MetricFamily[] {
   const out: MetricFamily[] = [];
   for (const s of stats) {
     const key = `${s.protocol}_${s.name}`;
-    if (!fields.test(key)) continue;
-    out.push({ name: `node_netstat_${key}`, help: `Statistic ${s.protocol}${s.name}.`, type: 'untyped', samples: [{ value: s.value }] });
+    let d = memo.get(key);
+    if (d === undefined) {
+      d = fields.test(key) ? { name: `node_netstat_${key}`, help: `Statistic ${s.protocol}${s.name}.` } : null;
+      memo.set(key, d);
+    }
+    if (d) out.push({ name: d.name, help: d.help, type: 'untyped', samples: [{ value: s.value }] });
   }
   return out;
 }
@@ -68,6 +78,7 @@ export function netstatFamilies(stats: readonly NetStat[], fields: RegExp): Metr
  */
 export function createNetstatCollector(deps: { readonly reader: FileReader; readonly procfs: string; readonly fields: RegExp }): Collector {
   const net = (f: string): string => join(deps.procfs, 'net', f);
+  const memo = new Map<string, Selected>();
   return {
     name: 'netstat',
     async collect() {
@@ -81,7 +92,7 @@ export function createNetstatCollector(deps: { readonly reader: FileReader; read
         ...parseNetstatPairs(snmp, '/proc/net/snmp'),
         ...(snmp6 === undefined ? [] : parseSnmp6(snmp6)),
       ];
-      return netstatFamilies(stats, deps.fields);
+      return netstatFamilies(stats, deps.fields, memo);
     },
   };
 }

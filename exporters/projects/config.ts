@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { duration } from '../../core/duration';
+import { headersSchema, httpUrl } from '../../core/schemas';
 import { streamConfigSchema } from '../../core/event-stream';
 
 /**
@@ -28,7 +29,6 @@ const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 /** Label names project_info and the other families already use. */
 const RESERVED_LABELS = new Set(['project', 'check', 'phase', 'job', 'instance']);
 
-const HEADER_NAME_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const HOST_PORT_RE = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9._-]+)):(\d{1,5})$/;
 
 /** Any interval from one second (90s, 7m...); each runs at its own random phase (core/scheduler.ts). */
@@ -64,27 +64,10 @@ const regexSource = z.string().superRefine((v, ctx) => {
 export const httpCheckSchema = z.strictObject({
   type: z.literal('http'),
   name: checkName,
-  url: z.string().refine(
-    (v) => {
-      try {
-        const u = new URL(v);
-        return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
-      } catch {
-        return false;
-      }
-    },
-    { message: 'expected an http:// or https:// URL' },
-  ),
+  url: httpUrl,
   method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH']).default('GET'),
   /** Values may hold secrets through ${ENV}; they are never logged or exported. */
-  headers: z
-    .record(z.string(), z.string())
-    .default({})
-    .superRefine((headers, ctx) => {
-      for (const key of Object.keys(headers)) {
-        if (!HEADER_NAME_RE.test(key)) ctx.addIssue({ code: 'custom', path: [key], message: 'expected an HTTP header name' });
-      }
-    }),
+  headers: headersSchema,
   /** Request body, for POST and PUT checks. */
   body: z.string().optional(),
   expected_status_codes: z.array(statusCode).min(1, 'expected at least one status code').prefault(['2xx']),

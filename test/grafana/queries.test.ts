@@ -126,6 +126,8 @@ projects:
     await close(flapping);
     await prometheus.waitFor('project_up{project="flaky"}', (r) => r[0]?.value[1] === '0');
     await prometheus.waitFor('project:project_up:max{project="api"}', (r) => r.length === 1);
+    // a process check scans /proc: on a loaded machine its first result can come after the others
+    await prometheus.waitFor('project_processes{project="shop"}', (r) => r.length === 1);
     await sleep(5000);
 
     const range = { from, to: Math.floor(Date.now() / 1000) };

@@ -85,6 +85,17 @@ for (const [kind, create] of [['file reader', createFileReader]] as const) {
       assert.equal(await during, 'during close\n');
     });
 
+    test('forget() closes a kept-open file; the next read opens the file now at that path', async () => {
+      const file = join(dir, `${kind}-forget`);
+      await writeFile(file, 'one\n');
+      assert.equal(await reader.read(file, { single: true }), 'one\n');
+      await rm(file);
+      await writeFile(file, 'two\n');
+      assert.equal(await reader.read(file, { single: true }), 'one\n', 'the kept-open descriptor still reads the old file');
+      reader.forget(file);
+      assert.equal(await reader.read(file, { single: true }), 'two\n');
+    });
+
     test('works again after close', async () => {
       const file = join(dir, `${kind}-reopen`);
       await writeFile(file, 'again\n');

@@ -9,7 +9,6 @@ import { conntrackFamilies, parseConntrackStat } from '../../../exporters/host/c
 import { DEFAULT_NETSTAT_FIELDS, DEFAULT_VMSTAT_FIELDS } from '../../../exporters/host/config';
 import { parseSysctlInt } from '../../../exporters/host/entropy';
 import { parseFileNr } from '../../../exporters/host/filefd';
-import { createFileReader } from '../../../exporters/host/file-reader';
 import { cleanHwmonName, hwmonChipLabel, hwmonFamilies } from '../../../exporters/host/hwmon';
 import { netclassFamilies, parseIntAttr } from '../../../exporters/host/netclass';
 import { netDevFamilies, parseNetDev, withNoHandler } from '../../../exporters/host/netdev';
@@ -265,25 +264,5 @@ describe('node_scrape_collector_* and the process families', () => {
     assert.equal(parseVsize(stat), 1046941696);
     assert.equal(parseMaxAddressSpace('Max address space         unlimited            unlimited            bytes\n'), 2 ** 64 - 1);
     assert.equal(parseMaxAddressSpace('Max address space         4294967296           unlimited            bytes\n'), 4294967296);
-  });
-});
-
-describe('file reader', () => {
-  test('forget() closes a kept-open file; the next read reopens it', async () => {
-    const d = await mkdtemp(join(tmpdir(), 'vigil-reader-'));
-    const reader = createFileReader();
-    try {
-      const f = join(d, 'attr');
-      await writeFile(f, 'one\n');
-      assert.equal(await reader.read(f, { single: true }), 'one\n');
-      await rm(f);
-      await writeFile(f, 'two\n');
-      assert.equal(await reader.read(f, { single: true }), 'one\n', 'the kept-open descriptor still reads the old file');
-      reader.forget(f);
-      assert.equal(await reader.read(f, { single: true }), 'two\n');
-    } finally {
-      await reader.close();
-      await rm(d, { recursive: true, force: true });
-    }
   });
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { projectsPart } from '../../../exporters/projects/part';
+import { PARTS } from '../../../bin/parts';
 import { startVigil, type RunningVigil } from '../../helpers/vigil';
 import { capturingLogger } from './capture';
 import { closedPort, httpServer } from './servers';
@@ -53,7 +54,8 @@ test('Vigil serves project results on /metrics and POST /-/reload adds and remov
 test("the default vigil.yml's example project is Vigil's own /-/healthy, and it is up", async (t) => {
   const original = await readFile(join(import.meta.dirname, '../../../vigil.yml'), 'utf8');
   assert.match(original, /url: http:\/\/127\.0\.0\.1:9470\/-\/healthy/);
-  const vigil = await startVigil('projects: {targets: []}\n', { parts: [projectsPart] });
+  // The default file has every part's section, so it is read with every part of the composition root.
+  const vigil = await startVigil('projects: {targets: []}\n', { parts: PARTS });
   t.after(() => vigil.stop());
   // Point the example at this test's Vigil: its port, and its process through a pid file
   // (the shipped command-line regex matches `npm start`, not a test runner).

@@ -1,0 +1,113 @@
+import { openSegmentLog, type Position, type SegmentLog } from '../core/spool/segment-log';
+import type { Payload } from './payload';
+
+/** One accepted notification waiting for its robot. */
+export interface Entry {
+  readonly payload: Payload;
+  /** When the relay accepted it (ms). */
+  readonly receivedAt: number;
+  /** Where the queue continues after this entry: acknowledging it acknowledges everything before. */
+  readonly next: Position;
+}
+
+export interface QueueOptions {
+  readonly dir: string;
+  readonly maxBytes: number;
+  readonly segmentBytes: number;
+  readonly fsyncIntervalMs: number;
+}
+
+/**
+ * A target's notifications on disk, in order, until its robot took them: the shared segment log
+ * (core/spool/) with a checkpoint. An accepted notification is written before the relay answers,
+ * so it survives `kill -9`; a restart starts again from the checkpoint.
+ */
+export interface NotificationQueue {
+  /** false: the queue is full (nothing written). Throws when the disk refuses the write. */
+  push(payload: Payload, now: number): boolean;
+  /** Up to `max` entries from the oldest not acknowledged, without removing them. */
+  peek(max: number): Promise<Entry[]>;
+  /** Removes `count` entries from the front, the last of which ends at `next`. */
+  ack(count: number, next: Position): void;
+  length(): number;
+  /** When the oldest waiting notification was accepted; undefined when none waits. */
+  oldestReceivedAt(): number | undefined;
+  /** Calls `listener` after every push; returns the function that removes it. */
+  onPush(listener: () => void): () => void;
+  close(): void;
+}
+
+interface Line {
+  readonly t: number;
+  readonly p: Payload;
+}
+
+const READ_BYTES = 4 * 1024 * 1024;
+
+function parseLine(data: Buffer): Line | undefined {
+  try {
+    const line = JSON.parse(data.toString('utf8')) as Line;
+    return typeof line.t === 'number' && line.p && typeof line.p === 'object' ? line : undefined;
+  } catch {
+    return undefined; // a line that is not ours (hand-edited file): skipped
+  }
+}
+
+async function readFrom(log: SegmentLog, from: Position, max: number): Promise<{ entries: Entry[]; end: Position }> {
+  const entries: Entry[] = [];
+  let pos = from;
+  while (entries.length < max) {
+    const r = await log.read(pos, READ_BYTES, max - entries.length);
+    if (r.records.length === 0) break;
+    for (const rec of r.records) {
+      const line = parseLine(rec.data);
+      const next = { segment: rec.segment, offset: rec.offset + rec.data.length + 1 };
+      if (line) entries.push({ payload: line.p, receivedAt: line.t, next });
+    }
+    pos = r.next;
+  }
+  return { entries, end: pos };
+}
+
+export async function openQueue(opts: QueueOptions): Promise<NotificationQueue> {
+  const log = await openSegmentLog({
+    dir: opts.dir,
+    prefix: 'queue-',
+    segmentBytes: opts.segmentBytes,
+    maxBytes: opts.maxBytes,
+    overflow: 'drop_newest',
+    fsyncIntervalMs: opts.fsyncIntervalMs,
+    checkpoint: true,
+  });
+  // Accept times of the waiting entries, oldest first: the length and the oldest age without reading disk.
+  const times: number[] = [];
+  for (let pos = log.checkpoint(); ; ) {
+    const r = await readFrom(log, pos, 10_000);
+    if (r.entries.length === 0) break;
+    for (const e of r.entries) times.push(e.receivedAt);
+    pos = r.end;
+  }
+  const listeners = new Set<() => void>();
+  return {
+    push(payload, now) {
+      if (!log.append([JSON.stringify({ t: now, p: payload })])) return false;
+      times.push(now);
+      for (const l of listeners) l();
+      return true;
+    },
+    async peek(max) {
+      return (await readFrom(log, log.checkpoint(), max)).entries;
+    },
+    ack(count, next) {
+      times.splice(0, count);
+      log.ack(next);
+    },
+    length: () => times.length,
+    oldestReceivedAt: () => times[0],
+    onPush(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close: () => log.close(),
+  };
+}
