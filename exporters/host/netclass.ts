@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Collector } from '../../core/collector';
 import type { MetricFamily, Sample } from '../../core/exposition';
 import type { FileReader } from './file-reader';
-import { isAbsent, readOptional } from './read-optional';
+import { inodeOf, isAbsent, readOptional } from './read-optional';
 
 /** The attributes of /sys/class/net/<iface> node_exporter reads. */
 export const NETCLASS_ATTRIBUTES = [
@@ -88,6 +88,32 @@ export function netclassFamilies(ifaces: readonly NetInterface[]): MetricFamily[
 }
 
 /**
+ * Attributes that cannot change while an interface exists: its index, and the dev_id its driver
+ * gives it when the device is set up (sysfs offers no way to write it). Read once per interface.
+ * Others that look fixed are not: addr_assign_type changes when the MAC address is set, type when
+ * a bond or team takes on its first port's link type, iflink when a tunnel is moved to another
+ * underlying device, name_assign_type when the interface is renamed.
+ */
+const FIXED_ATTRIBUTES: ReadonlySet<NetclassAttribute> = new Set(['ifindex', 'dev_id']);
+
+/** An interface as last seen. */
+interface SeenInterface {
+  /** Its entry in sysfs/class/net. */
+  readonly link: string;
+  /**
+   * The inode of that entry: its identity. The kernel makes the entry when the device registers
+   * and removes it when the device goes, so an interface deleted and another created under the
+   * same name between two scrapes shows a new inode (kept-open attribute files would otherwise
+   * still read the old device).
+   */
+  readonly ino: number;
+  /** Its attribute paths, in NETCLASS_ATTRIBUTES order. */
+  readonly files: readonly string[];
+  /** FIXED_ATTRIBUTES once read (undefined: the interface has no such attribute). */
+  readonly fixed: Map<NetclassAttribute, string | undefined>;
+}
+
+/**
  * node_exporter's netclass collector: every interface under sysfs/class/net (less `device_exclude`),
  * each attribute read through the kept-open reader. Attributes a device does not have (EINVAL for
  * the carrier of a down link, ENOENT) are left out, as node_exporter does.
@@ -98,14 +124,24 @@ export function createNetclassCollector(deps: {
   readonly deviceExclude?: RegExp | undefined;
 }): Collector {
   const dir = join(deps.sysfs, 'class', 'net');
-  /** The attribute paths of each interface seen last scrape, in NETCLASS_ATTRIBUTES order. */
-  let paths = new Map<string, readonly string[]>();
-  const readIface = (device: string, files: readonly string[]): NetInterface | undefined => {
+  /** Each interface seen last scrape, by name. */
+  let seen = new Map<string, SeenInterface>();
+  const forget = (iface: SeenInterface): void => {
+    for (const f of iface.files) deps.reader.forget(f);
+  };
+  const readIface = (device: string, iface: SeenInterface): NetInterface | undefined => {
     const attrs: Partial<Record<NetclassAttribute, string>> = {};
     try {
       for (let i = 0; i < NETCLASS_ATTRIBUTES.length; i++) {
-        const text = readOptional(deps.reader, files[i] as string, { single: true });
-        if (text !== undefined) attrs[NETCLASS_ATTRIBUTES[i] as NetclassAttribute] = text.endsWith('\n') ? text.slice(0, -1) : text;
+        const attr = NETCLASS_ATTRIBUTES[i] as NetclassAttribute;
+        let text: string | undefined;
+        if (iface.fixed.has(attr)) text = iface.fixed.get(attr);
+        else {
+          const raw = readOptional(deps.reader, iface.files[i] as string, { single: true });
+          text = raw !== undefined && raw.endsWith('\n') ? raw.slice(0, -1) : raw;
+          if (FIXED_ATTRIBUTES.has(attr)) iface.fixed.set(attr, text);
+        }
+        if (text !== undefined) attrs[attr] = text;
       }
     } catch (err) {
       if (isAbsent(err)) return undefined; // the interface went away mid-scrape
@@ -117,14 +153,25 @@ export function createNetclassCollector(deps: {
     name: 'netclass',
     collect() {
       const devices = readdirSync(dir).filter((d) => !deps.deviceExclude?.test(d)).sort();
-      const next = new Map<string, readonly string[]>();
-      for (const d of devices) next.set(d, paths.get(d) ?? NETCLASS_ATTRIBUTES.map((a) => join(dir, d, a)));
-      for (const [gone, files] of paths) if (!next.has(gone)) for (const f of files) deps.reader.forget(f);
-      paths = next;
+      const next = new Map<string, SeenInterface>();
+      for (const device of devices) {
+        const known = seen.get(device);
+        const ino = inodeOf(known?.link ?? join(dir, device));
+        if (ino === undefined) continue; // gone since the listing
+        if (known?.ino === ino) {
+          next.set(device, known);
+          continue;
+        }
+        // New here, or another device under a name seen before: nothing of the old one is kept.
+        if (known) forget(known);
+        next.set(device, { link: join(dir, device), ino, files: NETCLASS_ATTRIBUTES.map((a) => join(dir, device, a)), fixed: new Map() });
+      }
+      for (const [device, iface] of seen) if (next.get(device) !== iface) forget(iface);
+      seen = next;
       const ifaces: NetInterface[] = [];
-      for (const [device, files] of next) {
-        const iface = readIface(device, files);
-        if (iface) ifaces.push(iface);
+      for (const [device, iface] of next) {
+        const read = readIface(device, iface);
+        if (read) ifaces.push(read);
       }
       return netclassFamilies(ifaces);
     },

@@ -14,9 +14,10 @@ import { nodeScrapeFamilies } from './scrape-families';
 
 /**
  * The host exporter: node_exporter's default Linux collectors (see README.md) read from procfs
- * and sysfs on every scrape, concurrently, each
- * under the configured timeout. A scrape reads a handful of kernel files through descriptors kept
- * open (see file-reader.ts), never spawns a process and never does I/O on the event loop.
+ * and sysfs on every scrape, under the configured timeout. A scrape reads kernel files through
+ * descriptors kept open, one synchronous pread each (they come from kernel memory, see
+ * file-reader.ts), never spawns a process, and leaves what can wait on a device (statfs, textfiles)
+ * off the event loop.
  */
 export function createHostPart(section: HostConfig, ctx: PartContext, deps: Partial<HostDeps> = {}): Part<HostConfig> {
   const { logger } = ctx;

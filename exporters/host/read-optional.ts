@@ -1,4 +1,4 @@
-import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import type { FileReader, ReadOptions } from './file-reader';
 
 /** Errors that mean "the kernel has nothing here": a missing file or an attribute the device lacks. */
@@ -62,6 +62,16 @@ export function exists(path: string): boolean {
     return quiet(() => statSync(path, { throwIfNoEntry: false })) !== undefined;
   } catch (err) {
     if (isAbsent(err)) return false;
+    throw err;
+  }
+}
+
+/** The inode number of a path itself (a symbolic link is not followed); undefined when it does not exist. */
+export function inodeOf(path: string): number | undefined {
+  try {
+    return quiet(() => lstatSync(path, { throwIfNoEntry: false }))?.ino;
+  } catch (err) {
+    if (isAbsent(err)) return undefined;
     throw err;
   }
 }
