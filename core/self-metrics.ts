@@ -1,4 +1,4 @@
-import { openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { byName, defineFamilies, renderDeclared } from './exposition';
 
@@ -77,14 +77,20 @@ const procText = (path: string): string | undefined => procAnswer(() => readFile
  * /proc/self/stat through one descriptor kept open: each call is one pread from offset 0, which
  * makes the kernel write the line afresh (a few hundred bytes, well under the buffer).
  */
-function selfStatReader(): () => string | undefined {
+function selfStatReader(): { read(): string | undefined; close(): void } {
   let fd: number | undefined;
   const buf = Buffer.allocUnsafe(4096);
-  return () =>
-    procAnswer(() => {
-      fd ??= openSync('/proc/self/stat', 'r');
-      return buf.toString('latin1', 0, readSync(fd, buf, 0, buf.length, 0));
-    });
+  return {
+    read: () =>
+      procAnswer(() => {
+        fd ??= openSync('/proc/self/stat', 'r');
+        return buf.toString('latin1', 0, readSync(fd, buf, 0, buf.length, 0));
+      }),
+    close() {
+      if (fd !== undefined) procAnswer(() => closeSync(fd as number));
+      fd = undefined;
+    },
+  };
 }
 
 /**
@@ -97,7 +103,7 @@ export function createSelfMetrics(version: string): SelfMetrics {
   const lag = monitorEventLoopDelay({ resolution: 20 });
   lag.enable();
   let limits: string | undefined;
-  const readStat = selfStatReader();
+  const selfStat = selfStatReader();
   let lastReloadOk = 1;
   let lastReloadAt = Date.now() / 1000;
 
@@ -111,7 +117,7 @@ export function createSelfMetrics(version: string): SelfMetrics {
       limits ??= procText('/proc/self/limits');
       const limitsText = limits;
       const fds = procAnswer(() => readdirSync('/proc/self/fd').length);
-      const stat = readStat();
+      const stat = selfStat.read();
       const vsize = stat === undefined ? undefined : parseVsize(stat);
       const max = limitsText === undefined ? undefined : parseMaxFds(limitsText);
       const maxVsize = limitsText === undefined ? undefined : parseMaxAddressSpace(limitsText);
@@ -143,6 +149,7 @@ export function createSelfMetrics(version: string): SelfMetrics {
     },
     stop() {
       lag.disable();
+      selfStat.close();
     },
   };
 }
