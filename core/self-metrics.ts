@@ -1,5 +1,6 @@
 import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
 import { byName, defineFamilies, renderDeclared } from './exposition';
 
 /** Vigil's own families, with the names Prometheus client libraries use; declared once, here. */
@@ -73,17 +74,33 @@ function procAnswer<T>(read: () => T): T | undefined {
 
 const procText = (path: string): string | undefined => procAnswer(() => readFileSync(path, 'utf8'));
 
+/** Pure: the first two fields of /proc/self/statm: the address space and the resident set, in pages. */
+export function parseStatm(statm: string): { size: number; resident: number } | undefined {
+  const [size, resident] = statm.split(' ', 2).map(Number);
+  return size !== undefined && resident !== undefined && Number.isFinite(size) && Number.isFinite(resident) ? { size, resident } : undefined;
+}
+
 /**
- * /proc/self/stat through one descriptor kept open: each call is one pread from offset 0, which
- * makes the kernel write the line afresh (a few hundred bytes, well under the buffer).
+ * The kernel's page size from the same address space counted in bytes (/proc/self/stat's vsize)
+ * and in pages (statm's size): the power of two nearest their ratio (the two are read one after
+ * the other, and the address space may change a little meanwhile). 4096 when they cannot be read.
  */
-function selfStatReader(): { read(): string | undefined; close(): void } {
+export function pageSizeOf(vsizeBytes: number | undefined, sizePages: number | undefined): number {
+  if (vsizeBytes === undefined || sizePages === undefined || sizePages <= 0) return 4096;
+  return 2 ** Math.round(Math.log2(vsizeBytes / sizePages));
+}
+
+/**
+ * A procfs file of this process through one descriptor kept open: each call is one pread from
+ * offset 0, which makes the kernel write it afresh (a line, well under the buffer).
+ */
+function selfFileReader(path: string): { read(): string | undefined; close(): void } {
   let fd: number | undefined;
   const buf = Buffer.allocUnsafe(4096);
   return {
     read: () =>
       procAnswer(() => {
-        fd ??= openSync('/proc/self/stat', 'r');
+        fd ??= openSync(path, 'r');
         return buf.toString('latin1', 0, readSync(fd, buf, 0, buf.length, 0));
       }),
     close() {
@@ -103,7 +120,10 @@ export function createSelfMetrics(version: string): SelfMetrics {
   const lag = monitorEventLoopDelay({ resolution: 20 });
   lag.enable();
   let limits: string | undefined;
-  const selfStat = selfStatReader();
+  // statm, not stat: /proc/self/stat sums every thread's times and costs the kernel far more to
+  // write (libuv's RSS reads it too), and statm holds both sizes the metrics need, in pages.
+  const selfStatm = selfFileReader('/proc/self/statm');
+  let pageSize: number | undefined;
   let lastReloadOk = 1;
   let lastReloadAt = Date.now() / 1000;
 
@@ -117,12 +137,20 @@ export function createSelfMetrics(version: string): SelfMetrics {
       limits ??= procText('/proc/self/limits');
       const limitsText = limits;
       const fds = procAnswer(() => readdirSync('/proc/self/fd').length);
-      const stat = selfStat.read();
-      const vsize = stat === undefined ? undefined : parseVsize(stat);
+      const statmText = selfStatm.read();
+      const statm = statmText === undefined ? undefined : parseStatm(statmText);
+      pageSize ??= pageSizeOf(procAnswer(() => parseVsize(readFileSync('/proc/self/stat', 'latin1'))), statm?.size);
+      const vsize = statm === undefined ? undefined : statm.size * pageSize;
       const max = limitsText === undefined ? undefined : parseMaxFds(limitsText);
       const maxVsize = limitsText === undefined ? undefined : parseMaxAddressSpace(limitsText);
       const cpu = process.cpuUsage();
-      const mem = process.memoryUsage();
+      const heap = getHeapStatistics(); // what process.memoryUsage() reports, without its read of /proc/self/stat
+      const mem = {
+        rss: statm === undefined ? process.memoryUsage.rss() : statm.resident * pageSize,
+        heapTotal: heap.total_heap_size,
+        heapUsed: heap.used_heap_size,
+        external: heap.external_memory,
+      };
       return (
         g('process_cpu_user_seconds_total', cpu.user / 1e6) +
         g('process_cpu_system_seconds_total', cpu.system / 1e6) +
@@ -149,7 +177,7 @@ export function createSelfMetrics(version: string): SelfMetrics {
     },
     stop() {
       lag.disable();
-      selfStat.close();
+      selfStatm.close();
     },
   };
 }

@@ -24,7 +24,7 @@ import { parseSoftnet } from '../../../exporters/host/softnet';
 import { createTextfileCollector } from '../../../exporters/host/textfile';
 import { createTimexCollector } from '../../../exporters/host/timex';
 import { parseVmstat } from '../../../exporters/host/vmstat';
-import { parseMaxAddressSpace, parseVsize } from '../../../core/self-metrics';
+import { pageSizeOf, parseMaxAddressSpace, parseStatm, parseVsize } from '../../../core/self-metrics';
 
 const signal = new AbortController().signal;
 
@@ -306,5 +306,13 @@ describe('node_scrape_collector_* and the process families', () => {
     assert.equal(parseVsize(stat), 1046941696);
     assert.equal(parseMaxAddressSpace('Max address space         unlimited            unlimited            bytes\n'), 2 ** 64 - 1);
     assert.equal(parseMaxAddressSpace('Max address space         4294967296           unlimited            bytes\n'), 4294967296);
+  });
+  test('sizes from /proc/self/statm in pages, and the page size from vsize over statm size', () => {
+    assert.deepEqual(parseStatm('255601 2300 1150 8 0 20000 0\n'), { size: 255601, resident: 2300 });
+    assert.equal(parseStatm('x y\n'), undefined);
+    assert.equal(pageSizeOf(1046941696, 255601), 4096);
+    assert.equal(pageSizeOf(1046941696 + 8192, 255601), 4096, 'the address space grew between the two reads');
+    assert.equal(pageSizeOf(65536 * 1000, 1000), 65536);
+    assert.equal(pageSizeOf(undefined, 1000), 4096);
   });
 });
