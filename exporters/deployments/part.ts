@@ -55,7 +55,7 @@ export function createDeploymentsPart(section: DeploymentsConfig, ctx: PartConte
   const { logger } = ctx;
   let cfg = section;
   let secrets: Secrets = {};
-  const metrics = createDeploymentMetrics(cfg.metrics);
+  const metrics = createDeploymentMetrics(cfg.metrics, () => ctx.now());
   const hub = createStreamHub(streamOptions(cfg.stream), (clients, dropped) => {
     metrics.streamClients.set(clients);
     if (dropped) {

@@ -109,9 +109,8 @@ describe('deployment history', () => {
       const second = await startOn(storage, yaml, undefined, now);
       try {
         assert.equal(await inProgress(second.url), 1);
+        // No event meanwhile: the text is rendered again after a minute of the part's clock.
         clock += 50 * 60_000;
-        // The cached text is rendered again at least once a minute of wall time; a new event renders it now.
-        assert.equal((await postEvents(second.url, started('other', 'blog'))).status, 202);
         assert.equal(await inProgress(second.url), 0);
       } finally {
         await second.app.stop();
