@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
-import { HttpError, parseJson, readBody, sendJson, type Route } from '../core/http-server';
+import { HttpError, parseJson, readBody, requireJson, sendJson, type Route } from '../core/http-server';
 import { errorFields } from '../core/logger';
 import type { Part, PartContext } from '../core/part';
 import { tokenChecker } from '../core/bearer';
@@ -175,6 +175,7 @@ export function createRelay(initial: RelayConfig, ctx: PartContext, opts: RelayO
     }
     let parsed;
     try {
+      requireJson(req.raw);
       parsed = parsePayload(parseJson(await readBody(req.raw, p.cfg.body_limit)));
     } catch (err) {
       metrics.notification(name, 'rejected');
