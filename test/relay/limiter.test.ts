@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { batchSize, startDispatcher, type Clock } from '../../relay/dispatcher';
 import { createLimiter } from '../../relay/limiter';
 import { openQueue, type Entry, type NotificationQueue } from '../../relay/queue';
 import type { Outcome } from '../../relay/robots/answer';
-import { samplePayload } from './fixtures';
+import { samplePayload, withTempDir } from './fixtures';
 
 /** Simulated time: sleeping moves the clock at once. */
 function fakeClock(): Clock & { t: number } {
@@ -44,14 +41,7 @@ function dispatch(queue: NotificationQueue, clock: Clock, send: SendFn, onReques
   });
 }
 
-async function withQueue(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'relay-limiter-'));
-  try {
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+const withQueue = (fn: (dir: string) => Promise<void>): Promise<void> => withTempDir('relay-limiter-', fn);
 
 test('the limiter allows `limit` requests in any window and says how long to wait', () => {
   const l = createLimiter(3, 60_000);
