@@ -10,6 +10,7 @@ import type { RelayConfig, TargetConfig } from './config';
 import { realClock, startDispatcher, type Clock, type Dispatcher } from './dispatcher';
 import { createLimiter, type Limiter } from './limiter';
 import { DATASET } from './dataset';
+import { requestRecord } from './delivery-log';
 import { createRelayMetrics, type RelayMetrics } from './metrics';
 import { parsePayload } from './payload';
 import { openQueue, type NotificationQueue } from './queue';
@@ -106,12 +107,10 @@ export function createRelay(initial: RelayConfig, ctx: PartContext, opts: RelayO
       },
       onRequest: (outcome, entries, attempt, seconds) => {
         metrics.request(name, outcome.kind, seconds, entries.length > 1);
-        const fields = { vigil: { target: name, notifications: entries.length, attempt }, url: { domain: robotHost(r.config.url) } };
         if (outcome.kind === 'ok') metrics.notification(name, 'delivered', entries.length);
-        else if (outcome.kind === 'permanent') {
-          metrics.notification(name, 'failed', entries.length);
-          log('error', `relay target ${name}: the robot refused the message for good: ${outcome.reason}`, { ...fields, event: { action: 'relay-notification-failed', reason: outcome.reason } });
-        } else log('warn', `relay target ${name}: sending again later: ${outcome.reason}`, { ...fields, event: { action: 'relay-notification-retry', reason: outcome.reason } });
+        else if (outcome.kind === 'permanent') metrics.notification(name, 'failed', entries.length);
+        const record = requestRecord(name, robotHost(r.config.url), outcome, entries, attempt, seconds);
+        log(record.level, record.message, record.fields);
       },
       onError: (err) => log('error', `relay target ${name}: cannot read the queue`, errorFields(err)),
     });
@@ -190,12 +189,15 @@ export function createRelay(initial: RelayConfig, ctx: PartContext, opts: RelayO
       queued = r.queue.push(parsed.payload, clock.now());
     } catch (err) {
       metrics.notification(name, 'refused');
-      log('error', `relay target ${name}: cannot write the queue`, errorFields(err));
+      log('error', `relay target ${name}: cannot write the queue`, { ...errorFields(err), vigil: { target: name }, event: { action: 'relay-notification-refused', outcome: 'failure' } });
       throw new HttpError(503, 'cannot queue the notification (disk error); Alertmanager will send it again');
     }
     if (!queued) {
       metrics.notification(name, 'refused');
-      log('error', `relay target ${name}: the queue is full (${p.cfg.queue.max_bytes} bytes); refusing notifications until the robot takes some`);
+      log('error', `relay target ${name}: the queue is full (${p.cfg.queue.max_bytes} bytes); refusing notifications until the robot takes some`, {
+        vigil: { target: name },
+        event: { action: 'relay-notification-refused', outcome: 'failure', reason: 'queue full' },
+      });
       throw new HttpError(503, 'the queue of this target is full; Alertmanager will send it again');
     }
     metrics.notification(name, 'accepted');
