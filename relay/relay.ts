@@ -9,6 +9,7 @@ import { createComposer, loadTemplates, type Composer } from './compose';
 import type { RelayConfig, TargetConfig } from './config';
 import { realClock, startDispatcher, type Clock, type Dispatcher } from './dispatcher';
 import { createLimiter, type Limiter } from './limiter';
+import { LIMITER_FILE, loadSendTimes, sendTimesWriter } from './limiter-store';
 import { DATASET } from './dataset';
 import { requestRecord } from './delivery-log';
 import { createRelayMetrics, type RelayMetrics } from './metrics';
@@ -89,6 +90,19 @@ export function createRelay(initial: RelayConfig, ctx: PartContext, opts: RelayO
     return { cfg, composers, ...(tokenSecret ? { token: tokenChecker(tokenSecret) } : {}) };
   };
 
+  /** The target's limiter, with the request times of the previous run (kept in its queue folder). */
+  const openLimiter = (name: string, cfg: RelayConfig): Limiter => {
+    const file = join(ctx.dataDir, QUEUE_DIR, name, LIMITER_FILE);
+    const now = clock.now();
+    const sent = loadSendTimes(file, (reason) => log('warn', `relay target ${name}: ignoring ${file} (${reason}); the rate limit starts from no request`)).map((t) => Math.min(t, now));
+    let failed = false;
+    const save = sendTimesWriter(file, (err) => {
+      if (!failed) log('warn', `relay target ${name}: cannot save the request times to ${file}; a restart forgets them`, errorFields(err));
+      failed = true;
+    });
+    return createLimiter(cfg.rate_limit.messages, cfg.rate_limit.window, { sent, onRecord: save });
+  };
+
   const startTarget = (name: string, r: Running, p: Prepared): void => {
     const composer = p.composers.get(name) as Composer;
     r.dispatcher = startDispatcher({
@@ -146,7 +160,7 @@ export function createRelay(initial: RelayConfig, ctx: PartContext, opts: RelayO
     for (const [name, target] of Object.entries(p.cfg.targets)) {
       let r = running.get(name);
       if (!r) {
-        r = { queue: opened.get(name) as NotificationQueue, limiter: createLimiter(p.cfg.rate_limit.messages, p.cfg.rate_limit.window), config: target };
+        r = { queue: opened.get(name) as NotificationQueue, limiter: openLimiter(name, p.cfg), config: target };
         running.set(name, r);
       }
       r.config = target;
