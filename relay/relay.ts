@@ -7,7 +7,7 @@ import { tokenChecker } from '../core/bearer';
 import { readSecret } from '../core/secrets';
 import { createComposer, loadTemplates, type Composer } from './compose';
 import type { RelayConfig, TargetConfig } from './config';
-import { realClock, startDispatcher, type Clock, type Dispatcher } from './dispatcher';
+import { realClock, startDispatcher, waitForSlot, type Clock, type Dispatcher } from './dispatcher';
 import { createLimiter, type Limiter } from './limiter';
 import { LIMITER_FILE, loadSendTimes, sendTimesWriter } from './limiter-store';
 import { DATASET } from './dataset';
@@ -15,7 +15,7 @@ import { requestRecord } from './delivery-log';
 import { createRelayMetrics, type RelayMetrics } from './metrics';
 import { parsePayload } from './payload';
 import { openQueue, type NotificationQueue } from './queue';
-import { postToRobot } from './robots/robot';
+import { postToRobot, type RobotRequest } from './robots/robot';
 import { targetSecret } from './target-secret';
 
 /** Where the queues live below the data directory: one folder per target. */
@@ -103,6 +103,22 @@ export function createRelay(initial: RelayConfig, ctx: PartContext, opts: RelayO
     return createLimiter(cfg.rate_limit.messages, cfg.rate_limit.window, { sent, onRecord: save });
   };
 
+  /** The second request of a message (WeCom's mobile mentions), within the rate limit; logged when it fails, not retried. */
+  const sendFollowUp = async (name: string, r: Running, req: RobotRequest, timeoutMs: number, signal: AbortSignal): Promise<void> => {
+    if (!(await waitForSlot(r.limiter, clock, signal))) return;
+    r.limiter.record(clock.now());
+    const started = performance.now();
+    const outcome = await postToRobot(req, timeoutMs, signal);
+    metrics.request(name, outcome.kind, (performance.now() - started) / 1000, false);
+    if (outcome.kind !== 'ok') {
+      log('warn', `relay target ${name}: the message was delivered but its mention message was not: ${outcome.reason}`, {
+        vigil: { target: name },
+        url: { domain: robotHost(r.config.url) },
+        event: { action: 'relay-mention-failed', outcome: 'failure', reason: outcome.reason },
+      });
+    }
+  };
+
   const startTarget = (name: string, r: Running, p: Prepared): void => {
     const composer = p.composers.get(name) as Composer;
     r.dispatcher = startDispatcher({
@@ -117,7 +133,9 @@ export function createRelay(initial: RelayConfig, ctx: PartContext, opts: RelayO
           clock.now(),
         );
         if (signal.aborted) return { kind: 'retry', reason: 'stopping' };
-        return postToRobot(message.request, p.cfg.request_timeout, signal);
+        const outcome = await postToRobot(message.request, p.cfg.request_timeout, signal);
+        if (outcome.kind === 'ok' && message.request.followUp) await sendFollowUp(name, r, message.request.followUp, p.cfg.request_timeout, signal);
+        return outcome;
       },
       onRequest: (outcome, entries, attempt, seconds) => {
         metrics.request(name, outcome.kind, seconds, entries.length > 1);

@@ -9,6 +9,12 @@ import { wecomRequest } from './wecom';
 export interface RobotRequest {
   readonly url: string;
   readonly body: string;
+  /**
+   * A second request sent once this one is delivered, counted by the rate limit like any other: a
+   * WeCom text message mentioning mobiles, which its markdown cannot do. Not retried: the alert
+   * itself was delivered.
+   */
+  readonly followUp?: RobotRequest;
 }
 
 /** What a message needs from the robot type: mention tokens for the text, and the HTTP request. */

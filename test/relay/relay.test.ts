@@ -115,6 +115,42 @@ test('rate limits, 5xx and refused connections are retried until delivered', () 
     await waitMetric(v, /vigil_notifications_total\{target="ops",result="delivered"\}/, 1);
   }));
 
+test('WeCom: the markdown message, then a text message mentioning the mobiles; a refused mention is not retried', async () => {
+  const robot = await startRobotStub();
+  const v = await startVigil(
+    relayOnlyYaml(`  language: en
+  retry: {initial: 50ms, max: 200ms}
+  targets:
+    dev:
+      type: wecom
+      url: ${robot.url}
+      mention: {mobiles: ["13900000000"], mobile_label: owner_mobile}
+`),
+  );
+  try {
+    assert.equal((await post(`${v.url}/alerts/dev`, samplePayload(1))).status, 202);
+    await robot.waitFor((m) => m.length === 2);
+    const [markdown, mention] = robot.messages;
+    assert.equal(markdown?.body.msgtype, 'markdown');
+    assert.match(markdown?.text ?? '', /FIRING: HostDown/);
+    assert.equal(mention?.body.msgtype, 'text');
+    assert.deepEqual(mention?.body.text?.mentioned_mobile_list, ['13900000000', '13800000001']);
+    assert.match(mention?.text ?? '', /HostDown/);
+    await waitMetric(v, /vigil_notification_requests_total\{target="dev",result="ok"\}/, 2);
+    // The robot refuses the mention message: the alert was delivered, so nothing is sent again.
+    robot.script([{ errcode: 0, errmsg: 'ok' }, { errcode: 93000, errmsg: 'invalid webhook url' }]);
+    assert.equal((await post(`${v.url}/alerts/dev`, samplePayload(1))).status, 202);
+    await waitMetric(v, /vigil_notification_requests_total\{target="dev",result="permanent"\}/, 1);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(robot.requests, 4);
+    assert.equal(await metric(v, /vigil_notifications_total\{target="dev",result="delivered"\}/), 2);
+    assert.equal(await metric(v, /vigil_notification_queue_length\{target="dev"\}/), 0);
+  } finally {
+    await v.stop();
+    await robot.close();
+  }
+});
+
 test('a signature the robot refuses (310000) is given up at once, counted and not retried', () =>
   withRelay(
     async (v, robot) => {
