@@ -50,6 +50,8 @@ interface Line {
 }
 
 const READ_BYTES = 4 * 1024 * 1024;
+/** Entries read at once when the head of the queue is only on disk. */
+const READ_AHEAD = 256;
 
 function parseLine(data: Buffer): Line | undefined {
   try {
@@ -109,6 +111,9 @@ export async function openQueue(opts: QueueOptions): Promise<NotificationQueue> 
     }
     pos = r.end;
   }
+  // The oldest waiting entries read back from disk ahead of need (always the head of the queue when
+  // not empty): a backlog larger than the memory share is read in batches, not one entry a read.
+  let ahead: Entry[] = [];
   const listeners = new Set<() => void>();
   return {
     push(payload, now) {
@@ -121,10 +126,12 @@ export async function openQueue(opts: QueueOptions): Promise<NotificationQueue> 
     },
     async peek(max) {
       if (recent.length === times.length) return recent.slice(0, max).map((r) => r.entry);
-      return (await readFrom(log, log.checkpoint(), max)).entries;
+      if (ahead.length < Math.min(max, times.length)) ahead = (await readFrom(log, log.checkpoint(), Math.max(max, READ_AHEAD))).entries;
+      return ahead.slice(0, max);
     },
     ack(count, next) {
       times.splice(0, count);
+      ahead = ahead.slice(count);
       forget();
       log.ack(next);
     },

@@ -83,3 +83,20 @@ test('a full queue refuses the entry: not on disk, not in memory', () =>
     assert.equal(reopened.length(), accepted);
     reopened.close();
   }));
+
+test('a backlog only on disk is read ahead in batches: in order, and a digest still gets as many as it asks for', () =>
+  withDir(async (dir) => {
+    const queue = await openQueue(options(dir, 0));
+    const total = 600;
+    for (let i = 0; i < total; i++) assert.ok(queue.push(samplePayload(1, { groupKey: `n${i}` }), 1000 + i));
+    const delivered: string[] = [];
+    for (let round = 0; queue.length() > 0; round++) {
+      const want = round % 3 === 2 ? 100 : 1; // now and then a digest, past what was read ahead
+      const batch = await queue.peek(want);
+      assert.equal(batch.length, Math.min(want, queue.length()));
+      delivered.push(...keys(batch));
+      queue.ack(batch.length, (batch[batch.length - 1] as Entry).next);
+    }
+    assert.deepEqual(delivered, Array.from({ length: total }, (_, i) => `n${i}`));
+    queue.close();
+  }));
