@@ -1,10 +1,16 @@
 /**
  * Issue 13: do the boards open fast on a week of history? Backfills 7 days for 20 hosts, 100
  * projects and ~3,000 deployments (`promtool tsdb create-blocks-from openmetrics`), backfills the
- * repository's recording rules over it (`promtool tsdb create-blocks-from rules`), then sends every
- * board's queries as Grafana would for a 7-day range (query_range with Grafana's step, instant
- * queries, variables) and times them per board. Then, for each recording rule the boards read,
- * the same 7-day query on the rule's own expression, which is what the board would cost without it.
+ * repository's recording rules over it (bench/lib/rule-backfill.ts), lets Prometheus compact the
+ * blocks as a week-old Prometheus would have, then sends every board's requests as Grafana would
+ * for a 7-day range (query_range with Grafana's step, instant queries, variables, the annotation
+ * with Grafana's annotation step), one after another, and prints each board's total (median of
+ * BENCH_ROUNDS) and its slowest requests. Last, for each recording rule the boards read, the same
+ * 7-day query on the rule's own expression (BENCH_COMPARE=0 skips it).
+ *
+ * Everything generated is cached (bench/lib/tsdb-cache.ts, keyed by the generator, the shape and
+ * each rule), so a second run only starts Prometheus on the compacted blocks; a changed rule
+ * re-evaluates only itself and the rules that read it.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
