@@ -128,7 +128,7 @@ async function store(work: string): Promise<{ blocks: string; meta: HistoryMeta;
   let t = performance.now();
   const results = await ruleResults({ rules, historyKey: h.key, historyBlocks: h.blocks, t0: h.meta.t0, t1: h.meta.t1, step: RULE_STEP, work, startPrometheus, log });
   log(`recording rules (${rules.length}, every ${RULE_STEP} s over the week) ready in ${round((performance.now() - t) / 1000)} s`);
-  const name = `store-${hashOf(h.key, ...results.map((r) => r.key))}`;
+  const name = `store-${h.key}-${hashOf(...results.map((r) => r.key))}`;
   t = performance.now();
   const entry = await cached(name, async (dir) => {
     const blocks = join(dir, 'blocks');
@@ -138,8 +138,8 @@ async function store(work: string): Promise<{ blocks: string; meta: HistoryMeta;
     await compact(blocks);
   });
   if (!entry.hit) log(`history + rules written and compacted in ${round((performance.now() - t) / 1000)} s`);
-  await prune('store-', [name]);
-  await prune('history-', [`history-${h.key}`]);
+  // superseded stores of this history (older rules); histories of other shapes stay (remove them by hand)
+  await prune(`store-${h.key}-`, [name]);
   return { blocks: join(entry.dir, 'blocks'), meta: h.meta, rules };
 }
 
