@@ -3,11 +3,11 @@ import type { Server } from 'node:http';
 import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, sectionOf, type CoreConfig, type Env, type PartList } from './config';
-import { CONTENT_TYPE } from './exposition';
+import { assertDistinctFamilies, CONTENT_TYPE, type FamilyOwner } from './exposition';
 import { createHttpServer, HttpError, listen, normalizePrefix, sendJson, sendText, type Mount, type Route } from './http-server';
 import { datasetsOf, errorFields, type Logger } from './logger';
 import type { Part, PartDefinition, PartSection } from './part';
-import { createSelfMetrics } from './self-metrics';
+import { createSelfMetrics, SELF_FAMILIES } from './self-metrics';
 import { landingPage } from './landing-page';
 import { createServices, RUNNING_PARTS } from './services';
 
@@ -50,8 +50,15 @@ export interface App {
   config(): CoreConfig;
 }
 
+/** Core's own families and each part's, by owner, for the duplicate check and the boards' tests. */
+export function familyOwners(parts: PartList): FamilyOwner[] {
+  return [{ owner: 'core (self metrics)', families: SELF_FAMILIES }, ...parts.map((d) => ({ owner: `part "${d.section}"`, families: d.families, prefixes: d.familyPrefixes ?? [] }))];
+}
+
 export function createApp(opts: AppOptions): App {
   const { logger, env } = opts;
+  // Two parts serving the same family name would repeat its HELP/TYPE block in /metrics.
+  assertDistinctFamilies(familyOwners(opts.parts));
   const self = createSelfMetrics(VERSION);
   const prefix = normalizePrefix(opts.routePrefix);
   let config = opts.config;

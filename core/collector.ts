@@ -1,5 +1,12 @@
 import type { MetricFamily } from './exposition';
-import { renderFamilies } from './exposition';
+import { byName, defineFamilies, renderFamilies } from './exposition';
+
+/** The runner's own families: served by whichever part runs collectors (the host part). */
+export const RUNNER_FAMILIES = defineFamilies([
+  { name: 'vigil_collector_duration_seconds', type: 'gauge', help: 'Duration of a collector scrape.', labels: ['collector'] },
+  { name: 'vigil_collector_success', type: 'gauge', help: 'Whether a collector succeeded (1) or failed (0).', labels: ['collector'] },
+]);
+const RUNNER = byName(RUNNER_FAMILIES);
 
 /**
  * One source of metrics, as in node_exporter: each collector lives in its own file and reads
@@ -64,15 +71,11 @@ export async function runCollectors(collectors: readonly Collector[], opts: Runn
 export function runnerFamilies(outcomes: readonly CollectorOutcome[]): MetricFamily[] {
   return [
     {
-      name: 'vigil_collector_duration_seconds',
-      help: 'Duration of a collector scrape.',
-      type: 'gauge',
+      ...RUNNER.vigil_collector_duration_seconds,
       samples: outcomes.map((o) => ({ labels: { collector: o.name }, value: o.durationSeconds })),
     },
     {
-      name: 'vigil_collector_success',
-      help: 'Whether a collector succeeded (1) or failed (0).',
-      type: 'gauge',
+      ...RUNNER.vigil_collector_success,
       samples: outcomes.map((o) => ({ labels: { collector: o.name }, value: o.success ? 1 : 0 })),
     },
   ];

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Env } from './config';
+import type { FamilySpec } from './exposition';
 import type { Mount, Route } from './http-server';
 import type { Logger } from './logger';
 import type { Services } from './services';
@@ -28,7 +29,7 @@ export interface Part<S = unknown> {
   reload(section: S): Promise<void>;
   /** Stops timers and flushes; must finish within a few seconds. */
   stop(): Promise<void>;
-  /** Prometheus text of this part's families; must not repeat another part's family names. */
+  /** Prometheus text of the families its definition declares, and of no others. */
   metrics(): Promise<string> | string;
 }
 
@@ -48,6 +49,14 @@ export interface PartDefinition<S extends PartSection = PartSection, N extends s
   readonly schema: z.ZodType<S>;
   /** The ECS `event.dataset` of the part's own records (data stream logs-<dataset>-<namespace>). */
   readonly dataset: string;
+  /**
+   * Every metric family the part serves (name, type, help, labels), declared with defineFamilies
+   * (core/exposition.ts); the app refuses two parts declaring the same name, and the boards'
+   * tests read these lists. A part without metrics declares [].
+   */
+  readonly families: readonly FamilySpec[];
+  /** Name prefixes of families the part names at run time from what it reads (host: node_memory_...). */
+  readonly familyPrefixes?: readonly string[];
   /** Builds the part from its section only; no I/O until start(). */
   create(section: S, ctx: PartContext): Part<S>;
 }

@@ -1,6 +1,35 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { renderFamilies, type MetricFamily } from './exposition';
+import { byName, defineFamilies, renderDeclared } from './exposition';
+
+/** Vigil's own families, with the names Prometheus client libraries use; declared once, here. */
+export const SELF_FAMILIES = defineFamilies([
+  { name: 'process_cpu_user_seconds_total', type: 'counter', help: 'Total user CPU time spent in seconds.', labels: [] },
+  { name: 'process_cpu_system_seconds_total', type: 'counter', help: 'Total system CPU time spent in seconds.', labels: [] },
+  { name: 'process_cpu_seconds_total', type: 'counter', help: 'Total user and system CPU time spent in seconds.', labels: [] },
+  { name: 'process_start_time_seconds', type: 'gauge', help: 'Start time of the process since unix epoch in seconds.', labels: [] },
+  { name: 'process_resident_memory_bytes', type: 'gauge', help: 'Resident memory size in bytes.', labels: [] },
+  { name: 'nodejs_heap_size_total_bytes', type: 'gauge', help: 'Process heap size from Node.js in bytes.', labels: [] },
+  { name: 'nodejs_heap_size_used_bytes', type: 'gauge', help: 'Process heap size used from Node.js in bytes.', labels: [] },
+  { name: 'nodejs_external_memory_bytes', type: 'gauge', help: 'Node.js external memory size in bytes.', labels: [] },
+  { name: 'nodejs_eventloop_lag_p99_seconds', type: 'gauge', help: 'The 99th percentile of the recorded event loop delays.', labels: [] },
+  { name: 'nodejs_eventloop_lag_max_seconds', type: 'gauge', help: 'The maximum recorded event loop delay.', labels: [] },
+  {
+    name: 'vigil_build_info',
+    type: 'gauge',
+    help: 'A metric with a constant 1 value labeled by the version and Node.js version Vigil runs on.',
+    labels: ['version', 'nodejs_version'],
+  },
+  { name: 'vigil_config_last_reload_successful', type: 'gauge', help: 'Whether the last configuration reload attempt was successful.', labels: [] },
+  { name: 'vigil_config_last_reload_success_timestamp_seconds', type: 'gauge', help: 'Timestamp of the last successful configuration reload.', labels: [] },
+  { name: 'process_open_fds', type: 'gauge', help: 'Number of open file descriptors.', labels: [] },
+  { name: 'process_max_fds', type: 'gauge', help: 'Maximum number of open file descriptors.', labels: [] },
+  { name: 'process_virtual_memory_bytes', type: 'gauge', help: 'Virtual memory size in bytes.', labels: [] },
+  { name: 'process_virtual_memory_max_bytes', type: 'gauge', help: 'Maximum amount of virtual memory available in bytes.', labels: [] },
+]);
+
+type SelfName = (typeof SELF_FAMILIES)[number]['name'];
+const SELF = byName(SELF_FAMILIES);
 
 export interface SelfMetrics {
   /** Vigil's own process, build and config reload state, rendered as exposition text. */
@@ -46,12 +75,8 @@ export function createSelfMetrics(version: string): SelfMetrics {
   let lastReloadOk = 1;
   let lastReloadAt = Date.now() / 1000;
 
-  const g = (name: string, help: string, value: number, type: 'gauge' | 'counter' = 'gauge'): MetricFamily => ({
-    name,
-    help,
-    type,
-    samples: [{ value }],
-  });
+  /** One unlabelled sample of a declared family; undefined values are left out. */
+  const g = (name: SelfName, value: number | undefined): string => (value === undefined ? '' : renderDeclared(SELF[name], [{ value }]));
 
   return {
     async render() {
@@ -65,31 +90,25 @@ export function createSelfMetrics(version: string): SelfMetrics {
       const maxVsize = limitsText === undefined ? undefined : parseMaxAddressSpace(limitsText);
       const cpu = process.cpuUsage();
       const mem = process.memoryUsage();
-      const families: MetricFamily[] = [
-        g('process_cpu_user_seconds_total', 'Total user CPU time spent in seconds.', cpu.user / 1e6, 'counter'),
-        g('process_cpu_system_seconds_total', 'Total system CPU time spent in seconds.', cpu.system / 1e6, 'counter'),
-        g('process_cpu_seconds_total', 'Total user and system CPU time spent in seconds.', (cpu.user + cpu.system) / 1e6, 'counter'),
-        g('process_start_time_seconds', 'Start time of the process since unix epoch in seconds.', Math.round(started)),
-        g('process_resident_memory_bytes', 'Resident memory size in bytes.', mem.rss),
-        g('nodejs_heap_size_total_bytes', 'Process heap size from Node.js in bytes.', mem.heapTotal),
-        g('nodejs_heap_size_used_bytes', 'Process heap size used from Node.js in bytes.', mem.heapUsed),
-        g('nodejs_external_memory_bytes', 'Node.js external memory size in bytes.', mem.external),
-        g('nodejs_eventloop_lag_p99_seconds', 'The 99th percentile of the recorded event loop delays.', lag.count > 0 ? lag.percentile(99) / 1e9 : 0),
-        g('nodejs_eventloop_lag_max_seconds', 'The maximum recorded event loop delay.', lag.count > 0 ? lag.max / 1e9 : 0),
-        {
-          name: 'vigil_build_info',
-          help: 'A metric with a constant 1 value labeled by the version and Node.js version Vigil runs on.',
-          type: 'gauge',
-          samples: [{ labels: { version, nodejs_version: process.version }, value: 1 }],
-        },
-        g('vigil_config_last_reload_successful', 'Whether the last configuration reload attempt was successful.', lastReloadOk),
-        g('vigil_config_last_reload_success_timestamp_seconds', 'Timestamp of the last successful configuration reload.', lastReloadAt),
-      ];
-      if (fds !== undefined) families.push(g('process_open_fds', 'Number of open file descriptors.', fds));
-      if (max !== undefined && Number.isFinite(max)) families.push(g('process_max_fds', 'Maximum number of open file descriptors.', max));
-      if (vsize !== undefined) families.push(g('process_virtual_memory_bytes', 'Virtual memory size in bytes.', vsize));
-      if (maxVsize !== undefined) families.push(g('process_virtual_memory_max_bytes', 'Maximum amount of virtual memory available in bytes.', maxVsize));
-      return renderFamilies(families);
+      return (
+        g('process_cpu_user_seconds_total', cpu.user / 1e6) +
+        g('process_cpu_system_seconds_total', cpu.system / 1e6) +
+        g('process_cpu_seconds_total', (cpu.user + cpu.system) / 1e6) +
+        g('process_start_time_seconds', Math.round(started)) +
+        g('process_resident_memory_bytes', mem.rss) +
+        g('nodejs_heap_size_total_bytes', mem.heapTotal) +
+        g('nodejs_heap_size_used_bytes', mem.heapUsed) +
+        g('nodejs_external_memory_bytes', mem.external) +
+        g('nodejs_eventloop_lag_p99_seconds', lag.count > 0 ? lag.percentile(99) / 1e9 : 0) +
+        g('nodejs_eventloop_lag_max_seconds', lag.count > 0 ? lag.max / 1e9 : 0) +
+        renderDeclared(SELF.vigil_build_info, [{ labels: { version, nodejs_version: process.version }, value: 1 }]) +
+        g('vigil_config_last_reload_successful', lastReloadOk) +
+        g('vigil_config_last_reload_success_timestamp_seconds', lastReloadAt) +
+        g('process_open_fds', fds) +
+        g('process_max_fds', max !== undefined && Number.isFinite(max) ? max : undefined) +
+        g('process_virtual_memory_bytes', vsize) +
+        g('process_virtual_memory_max_bytes', maxVsize)
+      );
     },
     reloaded(success) {
       lastReloadOk = success ? 1 : 0;

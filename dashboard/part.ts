@@ -18,6 +18,8 @@ export const dashboardPart = definePart({
   section: 'dashboard',
   schema: dashboardConfigSchema,
   dataset: DATASET,
+  /** The portal serves pages, no metrics. */
+  families: [],
   create: (section, ctx) => {
     let cfg = section;
     let password: string | undefined;

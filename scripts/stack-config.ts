@@ -42,6 +42,8 @@ export interface LocalPrometheusOptions {
   readonly evaluationInterval?: string;
   /** Extra top-level settings merged in, e.g. `remote_write` (docker-compose.scale.yml's). */
   readonly extra?: Record<string, unknown>;
+  /** The folder of the `hosts` job's file_sd files (default prometheus/targets/). */
+  readonly targetsDir?: string;
 }
 
 interface ScrapeConfig {
@@ -74,7 +76,8 @@ export async function localPrometheusConfig(opts: LocalPrometheusOptions): Promi
       if (target) {
         s.static_configs = (s.static_configs ?? []).map((sc) => ({ ...sc, targets: [target], labels: { ...sc.labels, ...(opts.host ? { host: opts.host } : {}) } }));
       }
-      if (s.file_sd_configs) s.file_sd_configs = s.file_sd_configs.map((f) => ({ ...f, files: f.files.map((p) => join(PROMETHEUS_DIR, p)) }));
+      const files = (p: string): string => (opts.targetsDir && p.startsWith('targets/') ? join(opts.targetsDir, p.slice('targets/'.length)) : join(PROMETHEUS_DIR, p));
+      if (s.file_sd_configs) s.file_sd_configs = s.file_sd_configs.map((f) => ({ ...f, files: f.files.map(files) }));
       return s;
     });
   return stringify({ ...cfg, ...opts.extra });

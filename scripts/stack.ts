@@ -26,6 +26,8 @@ export interface StackOptions {
   readonly evaluationInterval?: string;
   /** Extra top-level Prometheus settings (e.g. remote_write). */
   readonly prometheusExtra?: Record<string, unknown>;
+  /** The fleet hosts' file_sd folder (default prometheus/targets/). */
+  readonly targetsDir?: string;
   /** Print the programs' logs. */
   readonly echo?: boolean;
 }
@@ -58,6 +60,7 @@ export async function launchStack(opts: StackOptions): Promise<RunningStack> {
       scrapeInterval: opts.scrapeInterval,
       evaluationInterval: opts.evaluationInterval,
       extra: opts.prometheusExtra,
+      targetsDir: opts.targetsDir,
     });
     const promConfig = join(opts.dataDir, 'prometheus.yml');
     await writeFile(promConfig, config);

@@ -8,7 +8,7 @@ import { shipperConfigSchema, type ShipperConfig } from './config';
 import { openDeadLetterFile, type DeadLetterFile } from './dead-letter';
 import { ASSETS_DIR, installAssets, loadAssets, type EsAssets } from './es-assets';
 import { createEsClient, credentials, esSettingsFromEnv, type EsSettings } from './es-settings';
-import { createShipperMetrics, type ShipperMetricSources, type ShipperMetrics } from './metrics';
+import { createShipperMetrics, SHIPPER_FAMILIES, type ShipperMetricSources, type ShipperMetrics } from './metrics';
 import { createFailureReporter, type FailureReporter } from './failure-report';
 import { sendJson, type Route } from '../core/http-server';
 import { openSegmentLog, type SegmentLog } from '../core/spool/segment-log';
@@ -249,5 +249,6 @@ export const shipperPart = definePart({
   schema: shipperConfigSchema,
   /** The shipper's own warnings are the app's; dead letters name their own dataset (dead-letter.ts). */
   dataset: APP_DATASET,
+  families: SHIPPER_FAMILIES,
   create: (section, ctx) => createShipper(section, ctx),
 });

@@ -11,7 +11,7 @@ import { logChange } from './event-log';
 import { applyPipelineEvent, validateEvents } from './events-api';
 import { applyGithubEvent, isGithubEvent } from './github';
 import { createJournal } from './journal';
-import { createDeploymentMetrics, type WebhookResult, type WebhookSource } from './metrics';
+import { createDeploymentMetrics, DEPLOYMENT_FAMILIES, type WebhookResult, type WebhookSource } from './metrics';
 import { INVALID_PROJECT_LABEL, PROJECT_NAME, PROJECT_NAME_RULE } from './project-name';
 import { publicRun, runSummary, type RunRecord } from './model';
 import { tokenChecker } from '../../core/bearer';
@@ -310,5 +310,6 @@ export const deploymentsPart = definePart({
   section: 'deployments',
   schema: deploymentsConfigSchema,
   dataset: DATASET,
+  families: DEPLOYMENT_FAMILIES,
   create: createDeploymentsPart,
 });

@@ -9,6 +9,7 @@ import { hostConfigSchema, type HostConfig } from './config';
 import { createFileReader } from './file-reader';
 import { createIsolatedStatfs } from './isolated-statfs';
 import { kernelPageSize } from './page-size';
+import { HOST_FAMILIES, HOST_FAMILY_PREFIXES } from './families';
 import { nodeScrapeFamilies } from './scrape-families';
 
 /**
@@ -113,5 +114,7 @@ export const hostPart = definePart({
   schema: hostConfigSchema,
   /** The host exporter writes no records of its own kind; its warnings are the app's. */
   dataset: APP_DATASET,
+  families: HOST_FAMILIES,
+  familyPrefixes: HOST_FAMILY_PREFIXES,
   create: (section, ctx) => createHostPart(section, ctx),
 });

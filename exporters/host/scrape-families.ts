@@ -1,5 +1,12 @@
 import type { CollectorOutcome } from '../../core/collector';
-import type { MetricFamily } from '../../core/exposition';
+import { byName, defineFamilies, type MetricFamily } from '../../core/exposition';
+
+/** node_exporter's per-collector families, declared once. */
+export const SCRAPE_FAMILIES = defineFamilies([
+  { name: 'node_scrape_collector_duration_seconds', type: 'gauge', help: 'node_exporter: Duration of a collector scrape.', labels: ['collector'] },
+  { name: 'node_scrape_collector_success', type: 'gauge', help: 'node_exporter: Whether a collector succeeded.', labels: ['collector'] },
+]);
+const F = byName(SCRAPE_FAMILIES);
 
 /**
  * Pure: node_exporter's own per-collector families, which the "Node Exporter" row of host boards
@@ -8,15 +15,11 @@ import type { MetricFamily } from '../../core/exposition';
 export function nodeScrapeFamilies(outcomes: readonly CollectorOutcome[]): MetricFamily[] {
   return [
     {
-      name: 'node_scrape_collector_duration_seconds',
-      help: 'node_exporter: Duration of a collector scrape.',
-      type: 'gauge',
+      ...F.node_scrape_collector_duration_seconds,
       samples: outcomes.map((o) => ({ labels: { collector: o.name }, value: o.durationSeconds })),
     },
     {
-      name: 'node_scrape_collector_success',
-      help: 'node_exporter: Whether a collector succeeded.',
-      type: 'gauge',
+      ...F.node_scrape_collector_success,
       samples: outcomes.map((o) => ({ labels: { collector: o.name }, value: o.success ? 1 : 0 })),
     },
   ];

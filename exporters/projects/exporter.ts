@@ -10,7 +10,7 @@ import { probeHttp } from './probes/http';
 import { createProcessProbe } from './probes/process';
 import { secondsSince, type Probe, type ProbeResult } from './probes/probe';
 import { probeTcp } from './probes/tcp';
-import { renderAll, renderCycles, renderProject } from './render';
+import { renderAll, renderCycles, renderProject, type ProjectLines } from './render';
 import { nextStatus, type Status } from './status';
 
 export interface Probes {
@@ -47,7 +47,7 @@ interface ProjectState {
   running: Promise<void> | undefined;
   /** Aborts the running run's checks: on stop, on removal and when the project's config changes. */
   abort: AbortController | undefined;
-  rendered: string[];
+  rendered: ProjectLines;
 }
 
 export interface ProjectStatus {
@@ -142,7 +142,7 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
       results: new Map(),
       running: undefined,
       abort: undefined,
-      rendered: [],
+      rendered: {},
     };
     rerender(state);
     return state;

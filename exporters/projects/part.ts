@@ -1,5 +1,4 @@
 import { createStreamHub, streamOptions } from '../../core/event-stream';
-import { familyHeader, sampleLine } from '../../core/exposition';
 import { definePart } from '../../core/part';
 import { procfsRoot } from '../../core/procfs';
 import { tokenChecker } from '../../core/bearer';
@@ -8,11 +7,7 @@ import { PROJECTS_SERVICE, projectsRoutes, projectsService, publishResult } from
 import { projectsConfigSchema, type ProjectsConfig } from './config';
 import { DATASET } from './dataset';
 import { createProjectsExporter } from './exporter';
-
-const STREAM_HEADERS = {
-  clients: familyHeader('vigil_projects_stream_clients', 'Clients connected to the projects live stream.', 'gauge'),
-  dropped: familyHeader('vigil_projects_stream_dropped_clients_total', 'Projects live stream clients disconnected because they did not keep up.', 'counter'),
-};
+import { FAMILIES, PART_FAMILIES, renderStream } from './render';
 
 const loadToken = async (cfg: ProjectsConfig, env: Readonly<Record<string, string | undefined>>) => {
   const secret = await readSecret(env, { variable: 'VIGIL_API_TOKEN', file: cfg.api.token_file, fileKey: 'projects.api.token_file' });
@@ -24,6 +19,7 @@ export const projectsPart = definePart({
   section: 'projects',
   schema: projectsConfigSchema,
   dataset: DATASET,
+  families: [...FAMILIES, ...PART_FAMILIES],
   create: (section, ctx) => {
     let cfg = section;
     const hub = createStreamHub(streamOptions(cfg.stream));
@@ -57,10 +53,7 @@ export const projectsPart = definePart({
         hub.close();
         return exporter.stop();
       },
-      metrics: () =>
-        exporter.metrics() +
-        `${STREAM_HEADERS.clients}${sampleLine('vigil_projects_stream_clients', undefined, hub.clients)}\n` +
-        `${STREAM_HEADERS.dropped}${sampleLine('vigil_projects_stream_dropped_clients_total', undefined, hub.dropped)}\n`,
+      metrics: () => exporter.metrics() + renderStream(hub.clients, hub.dropped),
     };
   },
 });

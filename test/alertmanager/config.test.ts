@@ -70,7 +70,7 @@ describe('alertmanager/', () => {
     await assert.rejects(stat(`${out}.tmp`), { code: 'ENOENT' });
   });
 
-  it('a value with quotes, ampersands and slashes is kept as given', async () => {
+  it('a value with ampersands, bars, backslashes and slashes is kept as given', async () => {
     const out = join(dir, 'odd.yml');
     await renderAlertmanagerConfig({ ...SAMPLE_ENV, SMTP_USERNAME: 'a&b|c\\d/e' }, out);
     assert.match(await readFile(out, 'utf8'), /smtp_auth_username: 'a&b\|c\\d\/e'/);

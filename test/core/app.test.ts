@@ -17,6 +17,7 @@ function fakePart(log: string[]): PartDefinition<FakeSection> {
     section: 'fake',
     schema: fakeSchema,
     dataset: 'vigil.fake',
+    families: [],
     create(section): Part<FakeSection> {
       let level = section.level;
       log.push('create');
@@ -53,6 +54,7 @@ function plainPart(section: string, part: Omit<Part, 'name'>): PartDefinition {
     section,
     schema: z.strictObject({ enabled: z.boolean().default(true) }),
     dataset: 'vigil.app',
+    families: [],
     create: () => ({ name: section, ...part }),
   });
 }
@@ -184,6 +186,7 @@ test('a reload that a part cannot apply is refused whole: parts already changed 
     section: 'picky',
     schema: pickySchema,
     dataset: 'vigil.app',
+    families: [],
     create: () => ({
       name: 'picky',
       routes: () => [],

@@ -76,6 +76,7 @@ test('the root schema is built from the parts listed: each section under its nam
       section,
       schema: z.strictObject({ enabled: z.boolean().default(true), size: z.number().int().default(3) }),
       dataset,
+      families: [],
       create: () => assert.fail('not created by parsing'),
     });
   const parts = [part('alpha', 'vigil.alpha'), part('beta', 'vigil.app')];

@@ -33,6 +33,7 @@ const routesPart: PartDefinition = definePart({
   section: 'routes',
   schema: z.strictObject({ enabled: z.boolean().default(true) }),
   dataset: 'vigil.app',
+  families: [],
   create: () => ({
     name: 'routes',
     routes: () => [

@@ -2,11 +2,11 @@
  * Beyond one machine: Debian's victoria-metrics (single node: the cluster's remote-write and query
  * API) receives Prometheus's remote_write with the repo's settings (prometheus/remote-write.yml,
  * what docker-compose.scale.yml turns on), and its query API returns Vigil's series, raw and
- * recorded by the repo's rules.
+ * recorded by the repo's rules, and fleet hosts found through file_sd with the repo's relabelling.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -40,7 +40,14 @@ projects:
     - name: vigil-itself
       checks: [{type: tcp, address: "127.0.0.1:${vmPort}", timeout: 500ms}]
 `);
+  // Fleet hosts through file_sd, in the format of prometheus/targets/hosts.yml.example: this Vigil
+  // once with a `host` label and once without (the relabelling names it by its address).
+  const targets = join(dir, 'targets');
+  await mkdir(targets);
+  const vigilAddress = new URL(vigil.url).host;
+  await writeFile(join(targets, 'hosts.yml'), `- targets: ['${vigilAddress}']\n  labels:\n    host: web-1\n- targets: ['${vigilAddress}']\n`);
   const stack = await launchStack({
+    targetsDir: targets,
     dataDir: join(dir, 'stack'),
     vigil: new URL(vigil.url).host,
     host: 'site-a',
@@ -65,12 +72,15 @@ projects:
     }
   };
   try {
-    const up = await waitFor('project_up{project="vigil-itself"}', (r) => r.length === 1);
+    const up = await waitFor('project_up{job="vigil",project="vigil-itself"}', (r) => r.length === 1);
     assert.equal(up[0]?.value[1], '1');
     assert.equal(up[0]?.metric.host, 'site-a');
     assert.equal(up[0]?.metric.job, 'vigil');
     const cpus = await waitFor('count(node_cpu_seconds_total{host="site-a",mode="idle"})', (r) => r.length === 1);
     assert.ok(Number(cpus[0]?.value[1]) >= 1);
+    const hosts = await waitFor('up{job="hosts"}', (r) => r.length === 2 && r.every((s) => s.value[1] === '1'));
+    assert.deepEqual(hosts.map((s) => s.metric.host).sort(), ['127.0.0.1', 'web-1']);
+    await waitFor('count(node_cpu_seconds_total{job="hosts",host="web-1",mode="idle"})', (r) => r.length === 1);
     // series the repo's recording rules made in Prometheus arrive too
     const mem = await waitFor('host:node_memory_utilisation:ratio{host="site-a"}', (r) => r.length === 1);
     const ratio = Number(mem[0]?.value[1]);
