@@ -8,7 +8,7 @@ import * as logs from '@grafana/grafana-foundation-sdk/logs';
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import { board, BOARD_UIDS, logsVariable, queryVariable } from '../board';
 import { LOGS, LOGS_INDEX } from '../datasources';
-import { barsPanel, row, statPanel, tablePanel, timeseriesPanel } from '../panels';
+import { barsPanel, PER_PROJECT_POINTS, row, statPanel, tablePanel, timeseriesPanel } from '../panels';
 
 /** Sel: the board's project and workflow. */
 const S = 'project=~"$project",workflow=~"$workflow"';
@@ -70,15 +70,15 @@ export function deploymentsBoard(): dashboard.DashboardBuilder {
     .withPanel(statPanel('Median run duration', 's', [median(RUN_BUCKETS, '', '$__range')], { description: 'Median duration of the runs completed in the range (from the histogram buckets).' }))
     .withPanel(statPanel('Median queue time', 's', [median(QUEUE_BUCKETS, '', '$__range')], { description: 'Median time jobs waited for a runner in the range. Only when GitHub workflow_job webhooks arrive (the events API has no queue time).' }))
     .withRow(row('Runs'))
-    .withPanel(timeseriesPanel('Runs by conclusion', 'short', [{ expr: `sum by (conclusion) (increase(${RUNS}{${S}}[${RATE}]))`, legend: '{{conclusion}}' }], { description: 'Completed runs over time by conclusion.', bars: true, stack: true, min: 0 }))
-    .withPanel(timeseriesPanel('Success ratio by project', 'percentunit', [{ expr: ratio(`sum by (project) (increase(${RUNS}{${S},conclusion="success"}[${RATE}]))`, `sum by (project) (increase(${RUNS}{${S}}[${RATE}])) > 0`), legend: '{{project}}' }], { description: 'Successful over completed runs per project, at the points where runs completed (no line between runs). Only when runs completed in the range.', min: 0, max: 1 }))
+    .withPanel(timeseriesPanel('Runs by conclusion', 'short', [{ expr: `sum by (conclusion) (increase(${RUNS}{${S}}[${RATE}]))`, legend: '{{conclusion}}' }], { description: 'Completed runs over time by conclusion.', bars: true, stack: true, min: 0, maxDataPoints: PER_PROJECT_POINTS }))
+    .withPanel(timeseriesPanel('Success ratio by project', 'percentunit', [{ expr: ratio(`sum by (project) (increase(${RUNS}{${S},conclusion="success"}[${RATE}]))`, `sum by (project) (increase(${RUNS}{${S}}[${RATE}])) > 0`), legend: '{{project}}' }], { description: 'Successful over completed runs per project, at the points where runs completed (no line between runs). Only when runs completed in the range.', min: 0, max: 1, maxDataPoints: PER_PROJECT_POINTS }))
     .withPanel(timeseriesPanel('Run duration', 's', [
       { expr: `project_workflow:deployment_workflow_run_duration_seconds:avg1h{${S}}`, legend: '{{project}} {{workflow}} last hour' },
       { expr: `project_workflow:deployment_workflow_run_duration_seconds:avg7d{${S}} and on (project, workflow) project_workflow:deployment_workflow_run_duration_seconds:avg1h{${S}}`, legend: '{{project}} {{workflow}} last 7 days' },
-    ], { description: 'Mean duration of successful runs over the last hour at each point, beside the 7-day mean at the same points: a run much slower than usual stands out. Only when runs succeeded in the range.', min: 0 }))
-    .withPanel(timeseriesPanel('Queue time', 's', [{ expr: `project_workflow:deployment_job_queue_seconds:p90_1h{${S}}`, legend: '{{project}} {{workflow}} p90' }], { description: '90th percentile of the time jobs waited for a runner, over the last hour at each point. Only when GitHub workflow_job webhooks arrive (the events API has no queue time).', min: 0 }))
-    .withPanel(timeseriesPanel('In progress', 'short', [{ expr: `sum by (project, workflow) (deployments_in_progress{${S}}) > 0`, legend: '{{project}} {{workflow}}' }], { description: 'Runs started and not finished; a run stuck here for hours lost its completion. Only when runs were in progress in the range.', min: 0 }))
-    .withPanel(timeseriesPanel('Job duration', 's', [{ expr: median(JOB_BUCKETS, 'job_name', RATE), legend: '{{job_name}}' }], { description: 'Median duration of the jobs completed around each point, per job. Only when jobs completed in the range.', min: 0 }))
+    ], { description: 'Mean duration of successful runs over the last hour at each point, beside the 7-day mean at the same points: a run much slower than usual stands out. Only when runs succeeded in the range.', min: 0, maxDataPoints: PER_PROJECT_POINTS }))
+    .withPanel(timeseriesPanel('Queue time', 's', [{ expr: `project_workflow:deployment_job_queue_seconds:p90_1h{${S}}`, legend: '{{project}} {{workflow}} p90' }], { description: '90th percentile of the time jobs waited for a runner, over the last hour at each point. Only when GitHub workflow_job webhooks arrive (the events API has no queue time).', min: 0, maxDataPoints: PER_PROJECT_POINTS }))
+    .withPanel(timeseriesPanel('In progress', 'short', [{ expr: `sum by (project, workflow) (max_over_time(deployments_in_progress{${S}}[$__interval])) > 0`, legend: '{{project}} {{workflow}}' }], { description: 'Runs started and not finished (the most in each interval); a run stuck here for hours lost its completion. Only when runs were in progress in the range.', min: 0, maxDataPoints: PER_PROJECT_POINTS }))
+    .withPanel(timeseriesPanel('Job duration', 's', [{ expr: median(JOB_BUCKETS, 'job_name', RATE), legend: '{{job_name}}' }], { description: 'Median duration of the jobs completed around each point, per job. Only when jobs completed in the range.', min: 0, maxDataPoints: PER_PROJECT_POINTS }))
     .withRow(row('Jobs and steps'))
     .withPanel(tablePanel('Jobs', 'short', [
       { title: 'Runs', unit: 'short', expr: `sum by (project, workflow, job_name) (increase(deployment_job_runs_total{${S}}[$__range]))`, decimals: 0 },
