@@ -40,7 +40,7 @@ const SCRAPE_SECONDS = 15;
 /** Rule evaluation step of the backfill in seconds (live: 15 s; BENCH_RULE_STEP). */
 const RULE_STEP = Number(process.env.BENCH_RULE_STEP ?? 300);
 /** How many of each board's slowest requests to print. */
-const SLOWEST = 6;
+const SLOWEST = Number(process.env.BENCH_SLOWEST ?? 8);
 
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 

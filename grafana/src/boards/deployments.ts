@@ -33,6 +33,19 @@ function median(rule: string, by: string, window: string): string {
 const RUN_BUCKETS = 'project_workflow_le:deployment_workflow_run_duration_seconds_bucket:increase10m';
 const JOB_BUCKETS = 'project_workflow_job_name_le:deployment_job_duration_seconds_bucket:increase10m';
 const QUEUE_BUCKETS = 'project_workflow_le:deployment_job_queue_seconds_bucket:increase10m';
+/** The same sparse rules for runs, job runs and duration sums and counts: ratios and means only. */
+const RUNS_10M = 'project_workflow_conclusion:deployment_workflow_runs:increase10m';
+const JOB_RUNS_10M = 'project_workflow_job_name_conclusion:deployment_job_runs:increase10m';
+const JOB_SUM_10M = 'project_workflow_job_name:deployment_job_duration_seconds_sum:increase10m';
+const JOB_COUNT_10M = 'project_workflow_job_name:deployment_job_duration_seconds_count:increase10m';
+const STEP_SUM_10M = 'project_workflow_job_name_step:deployment_step_duration_seconds_sum:increase10m';
+const STEP_COUNT_10M = 'project_workflow_job_name_step:deployment_step_duration_seconds_count:increase10m';
+
+/** `sum by (by) (sum_over_time(rule{S,extra}[window]))`: a sparse rule summed over a window. */
+function over(rule: string, by: string, window: string, extra = ''): string {
+  return `sum${by ? ` by (${by})` : ''} (sum_over_time(${rule}{${S}${extra ? `,${extra}` : ''}}[${window}]))`;
+}
+const JOB = 'project, workflow, job_name';
 
 /** The Elasticsearch logs panel: failed deployment events from logs-vigil.deployments-*. */
 function failureLogs(): logs.PanelBuilder {
@@ -64,14 +77,14 @@ export function deploymentsBoard(): dashboard.DashboardBuilder {
     .withVariable(queryVariable('workflow', 'Workflow', `label_values(${RUNS}{project=~"$project"}, workflow)`, { all: true }))
     .withRow(row('Overview'))
     .withPanel(statPanel('Runs', 'short', [`sum(increase(${RUNS}{${S}}[$__range]))`], { description: 'Completed runs in the range.', decimals: 0 }))
-    .withPanel(statPanel('Success ratio', 'percentunit', [ratio(`sum(increase(${RUNS}{${S},conclusion="success"}[$__range]))`, `sum(increase(${RUNS}{${S}}[$__range]))`)], { description: 'Successful runs over all completed runs in the range.', decimals: 1, base: 'red', thresholds: [[0.8, 'orange'], [0.95, 'green']] }))
+    .withPanel(statPanel('Success ratio', 'percentunit', [ratio(over(RUNS_10M, '', '$__range', 'conclusion="success"'), over(RUNS_10M, '', '$__range'))], { description: 'Successful runs over all completed runs in the range.', decimals: 1, base: 'red', thresholds: [[0.8, 'orange'], [0.95, 'green']] }))
     .withPanel(statPanel('Failed runs', 'short', [`sum(increase(${RUNS}{${S},${FAILED}}[$__range])) or vector(0)`], { description: 'Runs that failed, timed out or could not start, in the range.', decimals: 0, thresholds: [[1, 'red']] }))
     .withPanel(statPanel('In progress', 'short', [`sum(deployments_in_progress{${S}})`], { description: 'Runs started and not finished now.', decimals: 0 }))
     .withPanel(statPanel('Median run duration', 's', [median(RUN_BUCKETS, '', '$__range')], { description: 'Median duration of the runs completed in the range (from the histogram buckets).' }))
     .withPanel(statPanel('Median queue time', 's', [median(QUEUE_BUCKETS, '', '$__range')], { description: 'Median time jobs waited for a runner in the range. Only when GitHub workflow_job webhooks arrive (the events API has no queue time).' }))
     .withRow(row('Runs'))
     .withPanel(timeseriesPanel('Runs by conclusion', 'short', [{ expr: `sum by (conclusion) (increase(${RUNS}{${S}}[${RATE}]))`, legend: '{{conclusion}}' }], { description: 'Completed runs over time by conclusion.', bars: true, stack: true, min: 0, maxDataPoints: PER_PROJECT_POINTS }))
-    .withPanel(timeseriesPanel('Success ratio by project', 'percentunit', [{ expr: ratio(`sum by (project) (increase(${RUNS}{${S},conclusion="success"}[${RATE}]))`, `sum by (project) (increase(${RUNS}{${S}}[${RATE}])) > 0`), legend: '{{project}}' }], { description: 'Successful over completed runs per project, at the points where runs completed (no line between runs). Only when runs completed in the range.', min: 0, max: 1, maxDataPoints: PER_PROJECT_POINTS }))
+    .withPanel(timeseriesPanel('Success ratio by project', 'percentunit', [{ expr: ratio(over(RUNS_10M, 'project', RATE, 'conclusion="success"'), over(RUNS_10M, 'project', RATE)), legend: '{{project}}' }], { description: 'Successful over completed runs per project, at the points where runs completed (no line between runs). Only when runs completed in the range.', min: 0, max: 1, maxDataPoints: PER_PROJECT_POINTS }))
     .withPanel(timeseriesPanel('Run duration', 's', [
       { expr: `project_workflow:deployment_workflow_run_duration_seconds:avg1h{${S}}`, legend: '{{project}} {{workflow}} last hour' },
       { expr: `project_workflow:deployment_workflow_run_duration_seconds:avg7d{${S}} and on (project, workflow) project_workflow:deployment_workflow_run_duration_seconds:avg1h{${S}}`, legend: '{{project}} {{workflow}} last 7 days' },
@@ -82,11 +95,11 @@ export function deploymentsBoard(): dashboard.DashboardBuilder {
     .withRow(row('Jobs and steps'))
     .withPanel(tablePanel('Jobs', 'short', [
       { title: 'Runs', unit: 'short', expr: `sum by (project, workflow, job_name) (increase(deployment_job_runs_total{${S}}[$__range]))`, decimals: 0 },
-      { title: 'Failure ratio', unit: 'percentunit', expr: ratio(`sum by (project, workflow, job_name) (increase(deployment_job_runs_total{${S},${FAILED}}[$__range])) or sum by (project, workflow, job_name) (increase(deployment_job_runs_total{${S}}[$__range])) * 0`, `sum by (project, workflow, job_name) (increase(deployment_job_runs_total{${S}}[$__range]))`), thresholds: [[0.05, 'orange'], [0.2, 'red']] },
-      { title: 'Mean duration', unit: 's', expr: ratio(`sum by (project, workflow, job_name) (increase(deployment_job_duration_seconds_sum{${S}}[$__range]))`, `sum by (project, workflow, job_name) (increase(deployment_job_duration_seconds_count{${S}}[$__range]))`) },
+      { title: 'Failure ratio', unit: 'percentunit', expr: ratio(`${over(JOB_RUNS_10M, JOB, '$__range', FAILED)} or ${over(JOB_RUNS_10M, JOB, '$__range')} * 0`, over(JOB_RUNS_10M, JOB, '$__range')), thresholds: [[0.05, 'orange'], [0.2, 'red']] },
+      { title: 'Mean duration', unit: 's', expr: ratio(over(JOB_SUM_10M, JOB, '$__range'), over(JOB_COUNT_10M, JOB, '$__range')) },
     ], [], { description: 'Every job in the range: how often it ran, how often it failed, how long it took.', w: 12 }))
     .withPanel(tablePanel('Slowest steps', 's', [
-      { title: 'Mean duration', unit: 's', expr: `topk(15, ${ratio(`sum by (project, job_name, step) (increase(deployment_step_duration_seconds_sum{${S}}[$__range]))`, `sum by (project, job_name, step) (increase(deployment_step_duration_seconds_count{${S}}[$__range]))`)})` },
+      { title: 'Mean duration', unit: 's', expr: `topk(15, ${ratio(over(STEP_SUM_10M, 'project, job_name, step', '$__range'), over(STEP_COUNT_10M, 'project, job_name, step', '$__range'))})` },
     ], [], { description: 'The 15 steps with the longest mean duration in the range.', w: 12 }))
     .withPanel(tablePanel('Failed steps', 'short', [
       { title: 'Failures', unit: 'short', expr: `sum by (project, job_name, step) (increase(deployment_step_duration_seconds_count{${S},${FAILED}}[$__range])) > 0`, decimals: 0 },
