@@ -3,6 +3,7 @@
  * prometheus-node-exporter limited to the same collectors, alternated in the same run; /metrics
  * render time with 1,000 projects; time to probe 1,000 projects in one cycle; idle RSS with 100.
  */
+import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { COLLECTOR_NAMES } from '../exporters/host/config';
 import { load } from './lib/load';
 import { machine } from './lib/machine';
-import { rssBytes, startNodeExporter, startVigilProcess, type ChildServer } from './lib/processes';
+import { rssBytes, startNodeExporter, startVigilProcess, stopChild, type ChildServer } from './lib/processes';
+import { freePort } from '../test/helpers/ports';
 import { median, round } from './lib/stats';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -130,17 +132,48 @@ async function compareScrapes(label: string, vigilUrl: string, vigilPid: number,
   );
 }
 
+/**
+ * The floor under any Node.js exporter on this machine: a bare node:http server in its own process
+ * answering every request with the same text of `bytes` bytes, prepared once (nothing read, nothing
+ * rendered), scraped the same way. Its scrapes/s are the most a Node.js /metrics of that size gets.
+ */
+async function httpFloor(bytes: number): Promise<string> {
+  const port = await freePort();
+  const server = `const body = Buffer.alloc(${bytes}, 'node_x 1\\n');
+require('node:http').createServer((_q, s) => { s.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': body.length }); s.end(body); }).listen(${port}, '127.0.0.1');`;
+  const child = spawn(process.execPath, ['-e', server], { stdio: 'ignore' });
+  try {
+    const url = `http://127.0.0.1:${port}/metrics`;
+    for (let i = 0; i < 100 && !(await fetch(url).then((r) => r.ok, () => false)); i++) await sleep(100);
+    await load({ url, connections: 1, durationSeconds: 2 });
+    const rates: number[] = [];
+    const cpu: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const c0 = await cpuMs(child.pid as number);
+      const r = await load({ url, connections: 1, durationSeconds: SECONDS });
+      rates.push(r.requestsPerSecond);
+      cpu.push(((await cpuMs(child.pid as number)) - c0) / (r.requestsPerSecond * SECONDS));
+    }
+    return `floor: a bare node:http server answering a prepared ${round(bytes / 1024)} KiB text: median ${round(median(rates))} scrapes/s, CPU per scrape ${round(median(cpu), 3)} ms`;
+  } finally {
+    await stopChild(child);
+  }
+}
+
 async function scrapeComparison(dir: string, okPort: number): Promise<string[]> {
   const nodeExporter = await startNodeExporter();
   const neUrl = `${nodeExporter.url}/metrics?${NODE_EXPORTER_COLLECTORS.map((c) => `collect[]=${c}`).join('&')}`;
   const out: string[] = [];
   try {
     const hostOnly = await startVigilWith(dir, 'scrape-host', config('  enabled: false'));
+    let bytes = 0;
     try {
+      bytes = (await (await fetch(`${hostOnly.url}/metrics`)).arrayBuffer()).byteLength;
       out.push(await compareScrapes('host only', `${hostOnly.url}/metrics`, hostOnly.child.pid as number, neUrl, nodeExporter.child.pid as number));
     } finally {
       await hostOnly.stop();
     }
+    out.push(await httpFloor(bytes));
     const vigil = await startVigilWith(dir, 'scrape-100', config(projectsYaml(100, okPort, { interval: '1h' })));
     try {
       await waitChecked(vigil.url, 100, 30_000);

@@ -10,11 +10,13 @@ const RUNNER = byName(RUNNER_FAMILIES);
 
 /**
  * One source of metrics, as in node_exporter: each collector lives in its own file and reads
- * what it needs when asked. A collector must not spawn processes or block the event loop.
+ * what it needs when asked. A collector must not spawn processes or wait on the event loop for
+ * anything that can block (a disk, a network filesystem): one that reads only kernel memory
+ * (procfs, sysfs) answers at once with its families; one that must wait returns a promise.
  */
 export interface Collector {
   readonly name: string;
-  collect(signal: AbortSignal): Promise<MetricFamily[]>;
+  collect(signal: AbortSignal): MetricFamily[] | Promise<MetricFamily[]>;
 }
 
 export interface CollectorOutcome {
@@ -37,25 +39,26 @@ class CollectorTimeout extends Error {
   }
 }
 
-async function runOne(c: Collector, opts: RunnerOptions): Promise<CollectorOutcome> {
+/** The deadline of one run, shared by its collectors: they all start at once. */
+interface Deadline {
+  readonly signal: AbortSignal;
+  /** Rejects with DeadlinePassed when the run's timeout expires. */
+  readonly passed: Promise<never>;
+}
+
+class DeadlinePassed extends Error {}
+
+async function runOne(c: Collector, opts: RunnerOptions, deadline: Deadline): Promise<CollectorOutcome> {
   const start = process.hrtime.bigint();
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      reject(new CollectorTimeout(c.name, opts.timeoutMs));
-    }, opts.timeoutMs);
-  });
   try {
-    const families = await Promise.race([c.collect(controller.signal), timeout]);
+    const answer = c.collect(deadline.signal);
+    // A collector that answered at once is timed as it returns, not after the others' turns.
+    const families = Array.isArray(answer) ? answer : await Promise.race([answer, deadline.passed]);
     return { name: c.name, success: true, durationSeconds: elapsed(start), families };
   } catch (err) {
-    const error = err instanceof Error ? err : new Error(String(err));
+    const error = err instanceof DeadlinePassed ? new CollectorTimeout(c.name, opts.timeoutMs) : err instanceof Error ? err : new Error(String(err));
     opts.onError?.(c.name, error);
     return { name: c.name, success: false, durationSeconds: elapsed(start), families: [], error };
-  } finally {
-    clearTimeout(timer);
   }
 }
 
@@ -63,9 +66,25 @@ function elapsed(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
-/** Runs every collector concurrently; one failing or hanging collector never fails the scrape. */
+/**
+ * Runs every collector concurrently, under one deadline (one timer a scrape, not one a
+ * collector); one failing or hanging collector never fails the scrape.
+ */
 export async function runCollectors(collectors: readonly Collector[], opts: RunnerOptions): Promise<CollectorOutcome[]> {
-  return Promise.all(collectors.map((c) => runOne(c, opts)));
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const passed = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new DeadlinePassed());
+    }, opts.timeoutMs);
+  });
+  passed.catch(() => undefined); // a run whose collectors all answered in time never looks at it
+  try {
+    return await Promise.all(collectors.map((c) => runOne(c, opts, { signal: controller.signal, passed })));
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export function runnerFamilies(outcomes: readonly CollectorOutcome[]): MetricFamily[] {

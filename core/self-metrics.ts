@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { byName, defineFamilies, renderDeclared } from './exposition';
 
@@ -62,6 +62,37 @@ export function parseVsize(stat: string): number | undefined {
   return Number.isFinite(v) && fields[20] !== '' ? v : undefined;
 }
 
+/** A value read from procfs, or undefined where it cannot be read (no procfs: not Linux). */
+function procAnswer<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}
+
+const procText = (path: string): string | undefined => procAnswer(() => readFileSync(path, 'utf8'));
+
+/**
+ * /proc/self/stat through one descriptor kept open: each call is one pread from offset 0, which
+ * makes the kernel write the line afresh (a few hundred bytes, well under the buffer).
+ */
+function selfStatReader(): { read(): string | undefined; close(): void } {
+  let fd: number | undefined;
+  const buf = Buffer.allocUnsafe(4096);
+  return {
+    read: () =>
+      procAnswer(() => {
+        fd ??= openSync('/proc/self/stat', 'r');
+        return buf.toString('latin1', 0, readSync(fd, buf, 0, buf.length, 0));
+      }),
+    close() {
+      if (fd !== undefined) procAnswer(() => closeSync(fd as number));
+      fd = undefined;
+    },
+  };
+}
+
 /**
  * Vigil's own metrics with the names Prometheus client libraries use (process_*, nodejs_*), kept
  * lean: prom-client's default set costs about 0.5 ms a scrape (GC histograms, per-space heap,
@@ -71,7 +102,8 @@ export function createSelfMetrics(version: string): SelfMetrics {
   const started = Date.now() / 1000 - process.uptime();
   const lag = monitorEventLoopDelay({ resolution: 20 });
   lag.enable();
-  let limits: Promise<string | undefined> | undefined;
+  let limits: string | undefined;
+  const selfStat = selfStatReader();
   let lastReloadOk = 1;
   let lastReloadAt = Date.now() / 1000;
 
@@ -79,13 +111,14 @@ export function createSelfMetrics(version: string): SelfMetrics {
   const g = (name: SelfName, value: number | undefined): string => (value === undefined ? '' : renderDeclared(SELF[name], [{ value }]));
 
   return {
+    // eslint-disable-next-line @typescript-eslint/require-await -- render() may wait; today it reads procfs on the spot
     async render() {
-      limits ??= readFile('/proc/self/limits', 'utf8').catch(() => undefined);
-      const [fds, limitsText, vsize] = await Promise.all([
-        readdir('/proc/self/fd').then((f) => f.length, () => undefined),
-        limits,
-        readFile('/proc/self/stat', 'utf8').then(parseVsize, () => undefined),
-      ]);
+      // procfs answers from kernel memory: read on the spot, without a threadpool round trip each.
+      limits ??= procText('/proc/self/limits');
+      const limitsText = limits;
+      const fds = procAnswer(() => readdirSync('/proc/self/fd').length);
+      const stat = selfStat.read();
+      const vsize = stat === undefined ? undefined : parseVsize(stat);
       const max = limitsText === undefined ? undefined : parseMaxFds(limitsText);
       const maxVsize = limitsText === undefined ? undefined : parseMaxAddressSpace(limitsText);
       const cpu = process.cpuUsage();
@@ -116,6 +149,7 @@ export function createSelfMetrics(version: string): SelfMetrics {
     },
     stop() {
       lag.disable();
+      selfStat.close();
     },
   };
 }

@@ -33,8 +33,8 @@ export function createArpCollector(deps: { readonly reader: FileReader; readonly
   const path = join(deps.procfs, 'net', 'arp');
   return {
     name: 'arp',
-    async collect() {
-      return arpFamilies(parseArp(await deps.reader.read(path, { maxRecordBytes: 256 })));
+    collect() {
+      return arpFamilies(parseArp(deps.reader.read(path, { maxRecordBytes: 256 })));
     },
   };
 }

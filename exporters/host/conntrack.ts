@@ -56,19 +56,20 @@ const integer = (text: string, path: string): number => {
 /** node_exporter's conntrack collector; without the nf_conntrack module it yields no families. */
 export function createConntrackCollector(deps: { readonly reader: FileReader; readonly procfs: string }): Collector {
   const sys = (f: string): string => join(deps.procfs, 'sys', 'net', 'netfilter', f);
+  const countPath = sys('nf_conntrack_count');
+  const maxPath = sys('nf_conntrack_max');
   const statPath = join(deps.procfs, 'net', 'stat', 'nf_conntrack');
   return {
     name: 'conntrack',
-    async collect() {
-      const [count, max, stat] = await Promise.all([
-        readOptional(deps.reader, sys('nf_conntrack_count'), { single: true }),
-        readOptional(deps.reader, sys('nf_conntrack_max'), { single: true }),
-        readOptional(deps.reader, statPath, { maxRecordBytes: 256 }),
-      ]);
-      if (count === undefined || max === undefined) return [];
+    collect() {
+      const count = readOptional(deps.reader, countPath, { single: true });
+      if (count === undefined) return [];
+      const max = readOptional(deps.reader, maxPath, { single: true });
+      if (max === undefined) return [];
+      const stat = readOptional(deps.reader, statPath, { maxRecordBytes: 256 });
       return conntrackFamilies(
-        integer(count, sys('nf_conntrack_count')),
-        integer(max, sys('nf_conntrack_max')),
+        integer(count, countPath),
+        integer(max, maxPath),
         stat === undefined ? undefined : parseConntrackStat(stat),
       );
     },

@@ -61,8 +61,8 @@ export function createCpuCollector(deps: { readonly reader: FileReader; readonly
   let last = new Map<string, CpuTimes>();
   return {
     name: 'cpu',
-    async collect() {
-      const stat = parseProcStat(await deps.reader.read(path, { single: true }));
+    collect() {
+      const stat = parseProcStat(deps.reader.read(path, { single: true }));
       const next = new Map<string, CpuTimes>();
       for (const [cpu, times] of stat.cpus) next.set(cpu, updateCpuTimes(last.get(cpu), times));
       last = next;

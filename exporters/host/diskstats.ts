@@ -97,8 +97,8 @@ export function createDiskstatsCollector(deps: {
   const path = join(deps.procfs, 'diskstats');
   return {
     name: 'diskstats',
-    async collect() {
-      return diskstatsFamilies(parseDiskstats(await deps.reader.read(path, { maxRecordBytes: 512 })), deps.deviceExclude);
+    collect() {
+      return diskstatsFamilies(parseDiskstats(deps.reader.read(path, { maxRecordBytes: 512 })), deps.deviceExclude);
     },
   };
 }

@@ -19,15 +19,14 @@ export function entropyFamilies(available: number, poolSize: number): MetricFami
 
 /** node_exporter's entropy collector: /proc/sys/kernel/random/{entropy_avail,poolsize}. */
 export function createEntropyCollector(deps: { readonly reader: FileReader; readonly procfs: string }): Collector {
-  const path = (f: string): string => join(deps.procfs, 'sys', 'kernel', 'random', f);
+  const availPath = join(deps.procfs, 'sys', 'kernel', 'random', 'entropy_avail');
+  const poolPath = join(deps.procfs, 'sys', 'kernel', 'random', 'poolsize');
   return {
     name: 'entropy',
-    async collect() {
-      const [avail, pool] = await Promise.all([
-        deps.reader.read(path('entropy_avail'), { single: true }),
-        deps.reader.read(path('poolsize'), { single: true }),
-      ]);
-      return entropyFamilies(parseSysctlInt(avail, path('entropy_avail')), parseSysctlInt(pool, path('poolsize')));
+    collect() {
+      const avail = deps.reader.read(availPath, { single: true });
+      const pool = deps.reader.read(poolPath, { single: true });
+      return entropyFamilies(parseSysctlInt(avail, availPath), parseSysctlInt(pool, poolPath));
     },
   };
 }

@@ -1,17 +1,20 @@
-import { close, open, read } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 
 /**
  * Reads /proc and /sys files on the scrape path with as few syscalls as possible: each file is
- * opened once and kept open, and every read is a pread() from offset 0, which makes the kernel
- * generate the file afresh (seq_file, sysfs and sysctl files all restart at offset 0). That is
- * one threadpool round trip per file, where readFile() takes four (open, fstat, read, close),
- * and the reads of one scrape run side by side on the libuv threadpool.
+ * opened once and kept open, and every read is one pread() from offset 0, which makes the kernel
+ * generate the file afresh (seq_file, sysfs and sysctl files all restart at offset 0).
  *
- * Concurrent reads of the same path share one read (the cpu and stat collectors both read
- * /proc/stat in the same scrape). Nothing here blocks the event loop.
+ * The pread is synchronous, on the event loop: procfs and sysfs files are generated from kernel
+ * memory and never wait for a disk, so a read costs a few microseconds, where a pread on the
+ * libuv threadpool costs a thread hand-off each way (about ten times as much CPU; most of a
+ * scrape's, measured with 120 files a scrape, see BENCHMARKS.md). Everything that can wait on a
+ * device stays off the event loop: statfs() (filesystem.ts) and textfiles (textfile.ts), which
+ * are regular files on a disk.
  */
 export interface FileReader {
-  read(path: string, opts?: ReadOptions): Promise<string>;
+  /** The whole file as the kernel generates it now; throws the system error (with its `code`). */
+  read(path: string, opts?: ReadOptions): string;
   /**
    * Closes the kept-open file of a path that will not be read again (a network interface that
    * went away), so that devices coming and going do not leave descriptors behind.
@@ -40,106 +43,82 @@ export interface ReadOptions {
 /** seq_file's buffer is PAGE_SIZE at least (4 KiB; larger pages only make it bigger). */
 const SEQ_BUFFER_BYTES = 4096;
 
-interface OpenFile {
-  fd: Promise<number>;
-  buf: Buffer;
-}
+/** One buffer for every read: reads are synchronous, so they never overlap. */
+let shared = Buffer.allocUnsafe(16 * 1024);
 
-const INITIAL_BUFFER = 16 * 1024;
 /** Errors a read of an open sysfs attribute returns while the file itself stays valid. */
 const ATTRIBUTE_ERRORS = new Set(['EINVAL', 'EOPNOTSUPP', 'ENODATA', 'ENOTSUP']);
-const CLOSE_WAIT_MS = 1000;
 
-function openFd(path: string): Promise<number> {
-  return new Promise((resolve, reject) => open(path, 'r', (err, fd) => (err ? reject(err) : resolve(fd))));
-}
-
-function pread(fd: number, buf: Buffer, offset: number, position: number): Promise<number> {
-  return new Promise((resolve, reject) =>
-    read(fd, buf, offset, buf.length - offset, position, (err, n) => (err ? reject(err) : resolve(n))),
-  );
-}
-
-function closeFd(fd: number): Promise<void> {
-  return new Promise((resolve) => close(fd, () => resolve()));
+/** The whole file behind fd, read from offset 0 with as few preads as its kind allows. */
+function readWhole(fd: number, opts: ReadOptions): string {
+  const single = opts.single ?? false;
+  const lastBelow = opts.maxRecordBytes === undefined ? -1 : SEQ_BUFFER_BYTES - opts.maxRecordBytes;
+  let length = 0;
+  for (;;) {
+    if (length === shared.length) {
+      const bigger = Buffer.allocUnsafe(shared.length * 2);
+      shared.copy(bigger, 0, 0, length);
+      shared = bigger;
+    }
+    const asked = shared.length - length;
+    const n = readSync(fd, shared, length, asked, length);
+    length += n;
+    if (n === 0 || (n < asked && (single || n <= lastBelow))) break;
+  }
+  return shared.toString('utf8', 0, length);
 }
 
 export function createFileReader(): FileReader {
-  const files = new Map<string, OpenFile>();
-  const inflight = new Map<string, Promise<string>>();
+  const files = new Map<string, number>();
 
-  const drop = (path: string, file: OpenFile): void => {
-    if (files.get(path) !== file) return;
+  const drop = (path: string): void => {
+    const fd = files.get(path);
+    if (fd === undefined) return;
     files.delete(path);
-    file.fd.then(closeFd, () => undefined).catch(() => undefined);
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed; nothing to release
+    }
   };
 
-  const readWhole = async (path: string, opts: ReadOptions): Promise<string> => {
-    const single = opts.single ?? false;
-    const lastBelow = opts.maxRecordBytes === undefined ? -1 : SEQ_BUFFER_BYTES - opts.maxRecordBytes;
-    let file = files.get(path);
-    if (!file) {
-      file = { fd: openFd(path), buf: Buffer.allocUnsafe(INITIAL_BUFFER) };
-      files.set(path, file);
+  const readOrThrow = (path: string, opts: ReadOptions): string => {
+    let fd = files.get(path);
+    if (fd === undefined) {
+      fd = openSync(path, 'r');
+      files.set(path, fd);
     }
-    const current = file;
     try {
-      const fd = await current.fd;
-      let length = 0;
-      for (;;) {
-        if (length === current.buf.length) {
-          const bigger = Buffer.allocUnsafe(current.buf.length * 2);
-          current.buf.copy(bigger, 0, 0, length);
-          current.buf = bigger;
-        }
-        const asked = current.buf.length - length;
-        const n = await pread(fd, current.buf, length, length);
-        length += n;
-        if (n === 0 || (n < asked && (single || n <= lastBelow))) break;
-      }
-      return current.buf.toString('utf8', 0, length);
+      return readWhole(fd, opts);
     } catch (err) {
       // A vanished or broken file is reopened on the next read. A sysfs attribute the device
       // cannot report right now (the carrier of a link that is down: EINVAL) keeps its
       // descriptor, which answers again once the device can.
-      if (!ATTRIBUTE_ERRORS.has((err as NodeJS.ErrnoException).code ?? '') || !(await current.fd.then(() => true, () => false))) {
-        drop(path, current);
-      }
+      if (!ATTRIBUTE_ERRORS.has((err as NodeJS.ErrnoException).code ?? '')) drop(path);
       throw err;
     }
   };
 
+  // Stack traces off while reading: an attribute a device does not have (the speed of a virtual
+  // link: EINVAL) fails on every scrape, and the errno and path are all a caller looks at.
+  const read = (path: string, opts: ReadOptions = {}): string => {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      return readOrThrow(path, opts);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  };
+
   return {
-    read(path, opts = {}) {
-      const running = inflight.get(path);
-      if (running) return running;
-      const p = readWhole(path, opts).finally(() => inflight.delete(path));
-      inflight.set(path, p);
-      return p;
-    },
+    read,
     forget(path) {
-      const file = files.get(path);
-      if (!file) return;
-      const running = inflight.get(path);
-      // A read in flight keeps its descriptor until it settles.
-      if (running) void running.then(() => drop(path, file), () => undefined);
-      else drop(path, file);
+      drop(path);
     },
-    async close() {
-      // Wait briefly for reads in flight, including those asked for meanwhile, so no fd is
-      // closed (and reused) under a pending pread.
-      let timer: NodeJS.Timeout | undefined;
-      let expired = false;
-      const grace = new Promise<void>((resolve) => {
-        timer = setTimeout(() => {
-          expired = true;
-          resolve();
-        }, CLOSE_WAIT_MS);
-        timer.unref();
-      });
-      while (inflight.size > 0 && !expired) await Promise.race([Promise.allSettled([...inflight.values()]), grace]);
-      clearTimeout(timer);
-      for (const [path, file] of [...files]) drop(path, file);
+    close() {
+      for (const path of [...files.keys()]) drop(path);
+      return Promise.resolve();
     },
   };
 }

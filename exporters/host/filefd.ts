@@ -23,8 +23,8 @@ export function createFilefdCollector(deps: { readonly reader: FileReader; reado
   const path = join(deps.procfs, 'sys', 'fs', 'file-nr');
   return {
     name: 'filefd',
-    async collect() {
-      return filefdFamilies(parseFileNr(await deps.reader.read(path, { single: true })));
+    collect() {
+      return filefdFamilies(parseFileNr(deps.reader.read(path, { single: true })));
     },
   };
 }

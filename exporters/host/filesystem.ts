@@ -145,9 +145,9 @@ export function createFilesystemCollector(deps: FilesystemDeps): Collector {
   let mountsFile = join(deps.procfs, '1', 'mounts');
   const fallback = join(deps.procfs, 'mounts');
 
-  const readMounts = async (): Promise<string> => {
+  const readMounts = (): string => {
     try {
-      return await deps.reader.read(mountsFile);
+      return deps.reader.read(mountsFile);
     } catch (err) {
       // /proc/1/mounts is hidden with hidepid; fall back to our own mount namespace.
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || mountsFile === fallback) throw err;
@@ -221,7 +221,7 @@ export function createFilesystemCollector(deps: FilesystemDeps): Collector {
       for (const mount of known) calls.set(mount.mountPoint, statOne(mount));
       let mounts: Mount[];
       try {
-        const text = await readMounts();
+        const text = readMounts();
         // The mount table rarely changes: parse it again only when it does.
         if (text !== lastText) {
           lastMounts = selectMounts(parseMounts(text), deps.rootfs, deps.mountPointsExclude, deps.fsTypesExclude);

@@ -1,9 +1,8 @@
-import { readdir, realpath } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Collector } from '../../core/collector';
 import type { MetricFamily, Sample } from '../../core/exposition';
 import type { FileReader } from './file-reader';
-import { isAbsent, readOptional } from './read-optional';
+import { listOptional, readOptional, realpathOptional } from './read-optional';
 
 /** One chip under /sys/class/hwmon: node_exporter's stable chip name, its `name` file and sensor files. */
 export interface HwmonChip {
@@ -86,39 +85,24 @@ export function hwmonFamilies(chips: readonly HwmonChip[]): MetricFamily[] {
  */
 export function createHwmonCollector(deps: { readonly reader: FileReader; readonly sysfs: string }): Collector {
   const root = join(deps.sysfs, 'class', 'hwmon');
-  const readChip = async (entry: string): Promise<HwmonChip> => {
+  const readChip = (entry: string): HwmonChip => {
     const dir = join(root, entry);
-    const [devicePath, nameFile, entries] = await Promise.all([
-      realpath(join(dir, 'device')).catch((err: unknown) => {
-        if (isAbsent(err)) return undefined;
-        throw err;
-      }),
-      readOptional(deps.reader, join(dir, 'name'), { single: true }),
-      readdir(dir),
-    ]);
+    const devicePath = realpathOptional(join(dir, 'device'));
+    const nameFile = readOptional(deps.reader, join(dir, 'name'), { single: true });
     const files = new Map<string, string>();
-    await Promise.all(
-      entries
-        .filter((f) => SENSOR_FILE.test(f))
-        .map(async (f) => {
-          const text = await readOptional(deps.reader, join(dir, f), { single: true });
-          if (text !== undefined) files.set(f, text.replace(/\n$/, ''));
-        }),
-    );
+    for (const f of listOptional(dir) ?? []) {
+      if (!SENSOR_FILE.test(f)) continue;
+      const text = readOptional(deps.reader, join(dir, f), { single: true });
+      if (text !== undefined) files.set(f, text.replace(/\n$/, ''));
+    }
     const chipName = nameFile === undefined ? undefined : cleanHwmonName(nameFile);
     return { chip: hwmonChipLabel(devicePath, nameFile, entry), ...(chipName ? { chipName } : {}), files };
   };
   return {
     name: 'hwmon',
-    async collect() {
-      let entries: string[];
-      try {
-        entries = (await readdir(root)).sort();
-      } catch (err) {
-        if (isAbsent(err)) return [];
-        throw err;
-      }
-      return hwmonFamilies(await Promise.all(entries.map(readChip)));
+    collect() {
+      const entries = listOptional(root);
+      return entries === undefined ? [] : hwmonFamilies(entries.sort().map(readChip));
     },
   };
 }

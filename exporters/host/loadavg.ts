@@ -32,8 +32,8 @@ export function createLoadavgCollector(deps: { readonly reader: FileReader; read
   const path = join(deps.procfs, 'loadavg');
   return {
     name: 'loadavg',
-    async collect() {
-      return loadavgFamilies(parseLoadavg(await deps.reader.read(path, { single: true })));
+    collect() {
+      return loadavgFamilies(parseLoadavg(deps.reader.read(path, { single: true })));
     },
   };
 }

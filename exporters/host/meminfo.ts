@@ -79,8 +79,8 @@ export function createMeminfoCollector(deps: { readonly reader: FileReader; read
   const path = join(deps.procfs, 'meminfo');
   return {
     name: 'meminfo',
-    async collect() {
-      return meminfoFamilies(parseMeminfo(await deps.reader.read(path, { single: true })));
+    collect() {
+      return meminfoFamilies(parseMeminfo(deps.reader.read(path, { single: true })));
     },
   };
 }

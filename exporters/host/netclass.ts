@@ -1,9 +1,9 @@
-import { readdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Collector } from '../../core/collector';
 import type { MetricFamily, Sample } from '../../core/exposition';
 import type { FileReader } from './file-reader';
-import { isAbsent, readOptional } from './read-optional';
+import { inodeOf, isAbsent, readOptional } from './read-optional';
 
 /** The attributes of /sys/class/net/<iface> node_exporter reads. */
 export const NETCLASS_ATTRIBUTES = [
@@ -88,6 +88,32 @@ export function netclassFamilies(ifaces: readonly NetInterface[]): MetricFamily[
 }
 
 /**
+ * Attributes that cannot change while an interface exists: its index, and the dev_id its driver
+ * gives it when the device is set up (sysfs offers no way to write it). Read once per interface.
+ * Others that look fixed are not: addr_assign_type changes when the MAC address is set, type when
+ * a bond or team takes on its first port's link type, iflink when a tunnel is moved to another
+ * underlying device, name_assign_type when the interface is renamed.
+ */
+const FIXED_ATTRIBUTES: ReadonlySet<NetclassAttribute> = new Set(['ifindex', 'dev_id']);
+
+/** An interface as last seen. */
+interface SeenInterface {
+  /** Its entry in sysfs/class/net. */
+  readonly link: string;
+  /**
+   * The inode of that entry: its identity. The kernel makes the entry when the device registers
+   * and removes it when the device goes, so an interface deleted and another created under the
+   * same name between two scrapes shows a new inode (kept-open attribute files would otherwise
+   * still read the old device).
+   */
+  readonly ino: number;
+  /** Its attribute paths, in NETCLASS_ATTRIBUTES order. */
+  readonly files: readonly string[];
+  /** FIXED_ATTRIBUTES once read (undefined: the interface has no such attribute). */
+  readonly fixed: Map<NetclassAttribute, string | undefined>;
+}
+
+/**
  * node_exporter's netclass collector: every interface under sysfs/class/net (less `device_exclude`),
  * each attribute read through the kept-open reader. Attributes a device does not have (EINVAL for
  * the carrier of a down link, ENOENT) are left out, as node_exporter does.
@@ -98,16 +124,25 @@ export function createNetclassCollector(deps: {
   readonly deviceExclude?: RegExp | undefined;
 }): Collector {
   const dir = join(deps.sysfs, 'class', 'net');
-  let seen = new Set<string>();
-  const readIface = async (device: string): Promise<NetInterface | undefined> => {
+  /** Each interface seen last scrape, by name. */
+  let seen = new Map<string, SeenInterface>();
+  const forget = (iface: SeenInterface): void => {
+    for (const f of iface.files) deps.reader.forget(f);
+  };
+  const readIface = (device: string, iface: SeenInterface): NetInterface | undefined => {
     const attrs: Partial<Record<NetclassAttribute, string>> = {};
     try {
-      await Promise.all(
-        NETCLASS_ATTRIBUTES.map(async (a) => {
-          const text = await readOptional(deps.reader, join(dir, device, a), { single: true });
-          if (text !== undefined) attrs[a] = text.replace(/\n$/, '');
-        }),
-      );
+      for (let i = 0; i < NETCLASS_ATTRIBUTES.length; i++) {
+        const attr = NETCLASS_ATTRIBUTES[i] as NetclassAttribute;
+        let text: string | undefined;
+        if (iface.fixed.has(attr)) text = iface.fixed.get(attr);
+        else {
+          const raw = readOptional(deps.reader, iface.files[i] as string, { single: true });
+          text = raw !== undefined && raw.endsWith('\n') ? raw.slice(0, -1) : raw;
+          if (FIXED_ATTRIBUTES.has(attr)) iface.fixed.set(attr, text);
+        }
+        if (text !== undefined) attrs[attr] = text;
+      }
     } catch (err) {
       if (isAbsent(err)) return undefined; // the interface went away mid-scrape
       throw err;
@@ -116,12 +151,28 @@ export function createNetclassCollector(deps: {
   };
   return {
     name: 'netclass',
-    async collect() {
-      const devices = (await readdir(dir)).filter((d) => !deps.deviceExclude?.test(d)).sort();
-      const now = new Set(devices);
-      for (const gone of seen) if (!now.has(gone)) for (const a of NETCLASS_ATTRIBUTES) deps.reader.forget(join(dir, gone, a));
-      seen = now;
-      const ifaces = (await Promise.all(devices.map(readIface))).filter((i): i is NetInterface => i !== undefined);
+    collect() {
+      const devices = readdirSync(dir).filter((d) => !deps.deviceExclude?.test(d)).sort();
+      const next = new Map<string, SeenInterface>();
+      for (const device of devices) {
+        const known = seen.get(device);
+        const ino = inodeOf(known?.link ?? join(dir, device));
+        if (ino === undefined) continue; // gone since the listing
+        if (known?.ino === ino) {
+          next.set(device, known);
+          continue;
+        }
+        // New here, or another device under a name seen before: nothing of the old one is kept.
+        if (known) forget(known);
+        next.set(device, { link: join(dir, device), ino, files: NETCLASS_ATTRIBUTES.map((a) => join(dir, device, a)), fixed: new Map() });
+      }
+      for (const [device, iface] of seen) if (next.get(device) !== iface) forget(iface);
+      seen = next;
+      const ifaces: NetInterface[] = [];
+      for (const [device, iface] of next) {
+        const read = readIface(device, iface);
+        if (read) ifaces.push(read);
+      }
       return netclassFamilies(ifaces);
     },
   };

@@ -89,27 +89,27 @@ export function createNetDevCollector(deps: {
   readonly deviceExclude?: RegExp | undefined;
 }): Collector {
   const path = join(deps.procfs, 'net', 'dev');
-  const noHandlerPath = (device: string): string => join(deps.sysfs, 'class', 'net', device, 'statistics', 'rx_nohandler');
-  let seen = new Set<string>();
-  const readNoHandler = async (devices: readonly NetDevStats[]): Promise<Map<string, number>> => {
+  /** The rx_nohandler path of each device seen last scrape. */
+  let paths = new Map<string, string>();
+  const readNoHandler = (devices: readonly NetDevStats[]): Map<string, number> => {
     const out = new Map<string, number>();
-    await Promise.all(
-      devices.map(async ({ device }) => {
-        const text = await readOptional(deps.reader, noHandlerPath(device), { single: true });
-        const v = text === undefined ? NaN : Number(text.trim());
-        if (text !== undefined && text.trim() !== '' && Number.isFinite(v)) out.set(device, v);
-      }),
-    );
+    const next = new Map<string, string>();
+    for (const { device } of devices) {
+      const file = paths.get(device) ?? join(deps.sysfs, 'class', 'net', device, 'statistics', 'rx_nohandler');
+      next.set(device, file);
+      const text = readOptional(deps.reader, file, { single: true });
+      const v = text === undefined ? NaN : Number(text.trim());
+      if (text !== undefined && text.trim() !== '' && Number.isFinite(v)) out.set(device, v);
+    }
+    for (const [device, file] of paths) if (!next.has(device)) deps.reader.forget(file);
+    paths = next;
     return out;
   };
   return {
     name: 'netdev',
-    async collect() {
-      const devices = parseNetDev(await deps.reader.read(path, { maxRecordBytes: 512 })).filter((d) => !deps.deviceExclude?.test(d.device));
-      const now = new Set(devices.map((d) => d.device));
-      for (const gone of seen) if (!now.has(gone)) deps.reader.forget(noHandlerPath(gone));
-      seen = now;
-      return netDevFamilies(withNoHandler(devices, await readNoHandler(devices)));
+    collect() {
+      const devices = parseNetDev(deps.reader.read(path, { maxRecordBytes: 512 })).filter((d) => !deps.deviceExclude?.test(d.device));
+      return netDevFamilies(withNoHandler(devices, readNoHandler(devices)));
     },
   };
 }

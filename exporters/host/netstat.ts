@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Collector } from '../../core/collector';
 import type { MetricFamily } from '../../core/exposition';
+import { forEachLine, splitFields } from './fields';
 import type { FileReader } from './file-reader';
 import { readOptional } from './read-optional';
 
@@ -11,43 +12,101 @@ export interface NetStat {
   readonly value: number;
 }
 
+/** A header line of /proc/net/netstat or snmp, split once: its protocol and column names. */
+interface Header {
+  /** The line's first field ("Tcp:"), which the values line repeats. */
+  readonly tag: string;
+  readonly protocol: string;
+  readonly names: readonly string[];
+}
+
+/**
+ * Header lines seen, by their text: a kernel prints the same few on every scrape, so each is split
+ * once and its name strings are the same on every scrape (cheap to look up). Bounded in case a
+ * caller feeds ever-new texts.
+ */
+const HEADERS = new Map<string, Header | null>();
+const MAX_HEADERS = 256;
+
+function header(line: string): Header | null {
+  let h = HEADERS.get(line);
+  if (h === undefined) {
+    const names = splitFields(line);
+    const tag = names[0] ?? '';
+    const protocol = tag.replace(/:$/, '');
+    h = protocol === '' ? null : { tag, protocol, names: names.slice(1) };
+    if (HEADERS.size >= MAX_HEADERS) HEADERS.clear();
+    HEADERS.set(line, h);
+  }
+  return h;
+}
+
+/** The lines of a text without empty ones, as [start, end) offsets. */
+function lineBounds(text: string): number[] {
+  const out: number[] = [];
+  forEachLine(text, (start, end) => {
+    for (let i = start; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c !== 32 && c !== 9) {
+        out.push(start, end);
+        return;
+      }
+    }
+  });
+  return out;
+}
+
 /**
  * Pure: parses /proc/net/netstat or /proc/net/snmp, where each protocol has a header line of
  * names and a line of values ("Tcp: RtoAlgorithm RtoMin ..." then "Tcp: 1 200 ...").
  */
 export function parseNetstatPairs(text: string, file: string): NetStat[] {
-  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  const bounds = lineBounds(text);
+  const lines = bounds.length / 2;
   const out: NetStat[] = [];
-  for (let i = 0; i + 1 < lines.length; i += 2) {
-    const names = (lines[i] as string).trim().split(/\s+/);
-    const values = (lines[i + 1] as string).trim().split(/\s+/);
-    const protocol = (names[0] ?? '').replace(/:$/, '');
-    if (names.length !== values.length || values[0] !== names[0] || protocol === '') {
-      throw new Error(`${file}: mismatched lines ${JSON.stringify(lines[i])} and ${JSON.stringify(lines[i + 1])}`);
+  const line = (i: number): string => text.slice(bounds[2 * i], bounds[2 * i + 1]);
+  for (let i = 0; i + 1 < lines; i += 2) {
+    const h = header(line(i).trim());
+    const values = splitFields(text, bounds[2 * i + 2], bounds[2 * i + 3]);
+    if (!h || h.names.length !== values.length - 1 || values[0] !== h.tag) {
+      throw new Error(`${file}: mismatched lines ${JSON.stringify(line(i))} and ${JSON.stringify(line(i + 1))}`);
     }
-    for (let j = 1; j < names.length; j++) {
-      const value = Number(values[j]);
-      if (!Number.isFinite(value)) throw new Error(`${file}: invalid value ${JSON.stringify(values[j])} for ${protocol}${names[j]}`);
+    const { protocol, names } = h;
+    for (let j = 0; j < names.length; j++) {
+      const value = Number(values[j + 1]);
+      if (!Number.isFinite(value)) throw new Error(`${file}: invalid value ${JSON.stringify(values[j + 1])} for ${protocol}${names[j]}`);
       out.push({ protocol, name: names[j] as string, value });
     }
   }
-  if (lines.length % 2 !== 0) throw new Error(`${file}: header line without values ${JSON.stringify(lines[lines.length - 1])}`);
+  if (lines % 2 !== 0) throw new Error(`${file}: header line without values ${JSON.stringify(line(lines - 1))}`);
   return out;
 }
+
+/** snmp6 keys ("Ip6InOctets") split at their "6", by key: the same ~90 on every scrape. */
+const SNMP6_KEYS = new Map<string, readonly [protocol: string, name: string]>();
 
 /** Pure: parses /proc/net/snmp6 ("Ip6InOctets   1234"); the protocol ends at its "6", as node_exporter splits it. */
 export function parseSnmp6(text: string): NetStat[] {
   const out: NetStat[] = [];
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    const [key, raw, ...rest] = line.trim().split(/\s+/);
-    const six = key?.indexOf('6') ?? -1;
-    const value = Number(raw);
-    if (key === undefined || rest.length > 0 || six < 0 || !Number.isFinite(value)) {
-      throw new Error(`/proc/net/snmp6: malformed line ${JSON.stringify(line)}`);
+  forEachLine(text, (start, end) => {
+    const f = splitFields(text, start, end);
+    if (f.length === 0) return;
+    const [key, raw] = f as [string, string | undefined];
+    let split = SNMP6_KEYS.get(key);
+    if (split === undefined) {
+      const six = key.indexOf('6');
+      if (six >= 0) {
+        split = [key.slice(0, six + 1), key.slice(six + 1)];
+        if (SNMP6_KEYS.size >= MAX_HEADERS) SNMP6_KEYS.clear();
+        SNMP6_KEYS.set(key, split);
+      }
     }
-    out.push({ protocol: key.slice(0, six + 1), name: key.slice(six + 1), value });
-  }
+    const value = Number(raw);
+    if (f.length !== 2 || split === undefined || raw === undefined || !Number.isFinite(value)) {
+      throw new Error(`/proc/net/snmp6: malformed line ${JSON.stringify(text.slice(start, end))}`);
+    }
+    out.push({ protocol: split[0], name: split[1], value });
+  });
   return out;
 }
 
@@ -56,16 +115,19 @@ type Selected = { readonly name: string; readonly help: string } | null;
 
 /**
  * Pure: node_netstat_<Protocol>_<Name> for the statistics whose "<Protocol>_<Name>" matches `fields`,
- * untyped. `memo` (one per collector) keeps each statistic's verdict, so the regex runs once per name.
+ * untyped. `memo` (one per collector) keeps each statistic's verdict by protocol and name, so the
+ * regex runs once per statistic.
  */
-export function netstatFamilies(stats: readonly NetStat[], fields: RegExp, memo = new Map<string, Selected>()): MetricFamily[] {
+export function netstatFamilies(stats: readonly NetStat[], fields: RegExp, memo = new Map<string, Map<string, Selected>>()): MetricFamily[] {
   const out: MetricFamily[] = [];
   for (const s of stats) {
-    const key = `${s.protocol}_${s.name}`;
-    let d = memo.get(key);
+    let byName = memo.get(s.protocol);
+    if (!byName) memo.set(s.protocol, (byName = new Map<string, Selected>()));
+    let d = byName.get(s.name);
     if (d === undefined) {
+      const key = `${s.protocol}_${s.name}`;
       d = fields.test(key) ? { name: `node_netstat_${key}`, help: `Statistic ${s.protocol}${s.name}.` } : null;
-      memo.set(key, d);
+      byName.set(s.name, d);
     }
     if (d) out.push({ name: d.name, help: d.help, type: 'untyped', samples: [{ value: s.value }] });
   }
@@ -77,16 +139,14 @@ export function netstatFamilies(stats: readonly NetStat[], fields: RegExp, memo 
  * latter absent without IPv6), filtered by `netstat.fields`.
  */
 export function createNetstatCollector(deps: { readonly reader: FileReader; readonly procfs: string; readonly fields: RegExp }): Collector {
-  const net = (f: string): string => join(deps.procfs, 'net', f);
-  const memo = new Map<string, Selected>();
+  const [netstatPath, snmpPath, snmp6Path] = ['netstat', 'snmp', 'snmp6'].map((f) => join(deps.procfs, 'net', f)) as [string, string, string];
+  const memo = new Map<string, Map<string, Selected>>();
   return {
     name: 'netstat',
-    async collect() {
-      const [netstat, snmp, snmp6] = await Promise.all([
-        deps.reader.read(net('netstat'), { single: true }),
-        deps.reader.read(net('snmp'), { single: true }),
-        readOptional(deps.reader, net('snmp6'), { single: true }),
-      ]);
+    collect() {
+      const netstat = deps.reader.read(netstatPath, { single: true });
+      const snmp = deps.reader.read(snmpPath, { single: true });
+      const snmp6 = readOptional(deps.reader, snmp6Path, { single: true });
       const stats = [
         ...parseNetstatPairs(netstat, '/proc/net/netstat'),
         ...parseNetstatPairs(snmp, '/proc/net/snmp'),

@@ -1,6 +1,6 @@
 import { changed } from '../../core/changed';
 import { runCollectors, runnerFamilies, type Collector } from '../../core/collector';
-import { renderFamilies } from '../../core/exposition';
+import type { MetricFamily } from '../../core/exposition';
 import { APP_DATASET, errorFields } from '../../core/logger';
 import { definePart, type Part, type PartContext } from '../../core/part';
 import { PROCFS_ROOT } from '../../core/procfs';
@@ -10,13 +10,15 @@ import { createFileReader } from './file-reader';
 import { createIsolatedStatfs } from './isolated-statfs';
 import { kernelPageSize } from './page-size';
 import { HOST_FAMILIES, HOST_FAMILY_PREFIXES } from './families';
+import { createHostRenderer } from './render';
 import { nodeScrapeFamilies } from './scrape-families';
 
 /**
  * The host exporter: node_exporter's default Linux collectors (see README.md) read from procfs
- * and sysfs on every scrape, concurrently, each
- * under the configured timeout. A scrape reads a handful of kernel files through descriptors kept
- * open (see file-reader.ts), never spawns a process and never does I/O on the event loop.
+ * and sysfs on every scrape, under the configured timeout. A scrape reads kernel files through
+ * descriptors kept open, one synchronous pread each (they come from kernel memory, see
+ * file-reader.ts), never spawns a process, and leaves what can wait on a device (statfs, textfiles)
+ * off the event loop.
  */
 export function createHostPart(section: HostConfig, ctx: PartContext, deps: Partial<HostDeps> = {}): Part<HostConfig> {
   const { logger } = ctx;
@@ -61,17 +63,23 @@ export function createHostPart(section: HostConfig, ctx: PartContext, deps: Part
       vigil: { part: 'host', collector },
     });
   };
-  const watch = (c: Collector): Collector => ({
-    name: c.name,
-    async collect(signal) {
-      const families = await c.collect(signal);
+  const watch = (c: Collector): Collector => {
+    const succeeded = (families: MetricFamily[]): MetricFamily[] => {
       if (failing.delete(c.name)) {
         logger.info('collector recovered', { event: { action: 'collector-recovered' }, vigil: { part: 'host', collector: c.name } });
       }
       return families;
-    },
-  });
+    };
+    return {
+      name: c.name,
+      collect(signal) {
+        const answer = c.collect(signal);
+        return Array.isArray(answer) ? succeeded(answer) : answer.then(succeeded);
+      },
+    };
+  };
   let collectors = build().map(watch);
+  const render = createHostRenderer();
   let inflight: Promise<string> | undefined;
   let withdraw = (): void => undefined;
   return {
@@ -100,7 +108,7 @@ export function createHostPart(section: HostConfig, ctx: PartContext, deps: Part
     metrics() {
       // Scrapes that arrive while a collection runs (an HA pair of Prometheus servers) share it.
       inflight ??= runCollectors(collectors, { timeoutMs: cfg.collector_timeout, onError })
-        .then((outcomes) => renderFamilies([...outcomes.flatMap((o) => o.families), ...nodeScrapeFamilies(outcomes), ...runnerFamilies(outcomes)]))
+        .then((outcomes) => render([...outcomes.flatMap((o) => o.families), ...nodeScrapeFamilies(outcomes), ...runnerFamilies(outcomes)]))
         .finally(() => {
           inflight = undefined;
         });

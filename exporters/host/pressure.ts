@@ -48,14 +48,15 @@ export function pressureFamilies(p: { cpu?: PressureTotals; io?: PressureTotals;
 
 /** node_exporter's pressure collector (PSI, Linux 4.20+); a kernel without PSI yields no families. */
 export function createPressureCollector(deps: { readonly reader: FileReader; readonly procfs: string }): Collector {
-  const read = async (resource: string): Promise<PressureTotals | undefined> => {
-    const text = await readOptional(deps.reader, join(deps.procfs, 'pressure', resource), { single: true });
+  const paths = { cpu: join(deps.procfs, 'pressure', 'cpu'), io: join(deps.procfs, 'pressure', 'io'), memory: join(deps.procfs, 'pressure', 'memory') };
+  const read = (resource: keyof typeof paths): PressureTotals | undefined => {
+    const text = readOptional(deps.reader, paths[resource], { single: true });
     return text === undefined ? undefined : parsePressure(text, resource);
   };
   return {
     name: 'pressure',
-    async collect() {
-      const [cpu, io, memory] = await Promise.all([read('cpu'), read('io'), read('memory')]);
+    collect() {
+      const [cpu, io, memory] = [read('cpu'), read('io'), read('memory')];
       return pressureFamilies({ ...(cpu ? { cpu } : {}), ...(io ? { io } : {}), ...(memory ? { memory } : {}) });
     },
   };

@@ -46,8 +46,8 @@ export function createSchedstatCollector(deps: { readonly reader: FileReader; re
   const path = join(deps.procfs, 'schedstat');
   return {
     name: 'schedstat',
-    async collect() {
-      const text = await readOptional(deps.reader, path, { maxRecordBytes: 512 });
+    collect() {
+      const text = readOptional(deps.reader, path, { maxRecordBytes: 512 });
       return text === undefined ? [] : schedstatFamilies(parseSchedstat(text));
     },
   };

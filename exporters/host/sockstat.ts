@@ -52,13 +52,13 @@ export function sockstatFamilies(lines: readonly SockstatLine[], pageSize: numbe
 
 /** node_exporter's sockstat collector: /proc/net/sockstat and, with IPv6, sockstat6. */
 export function createSockstatCollector(deps: { readonly reader: FileReader; readonly procfs: string; readonly pageSize: number }): Collector {
+  const v4Path = join(deps.procfs, 'net', 'sockstat');
+  const v6Path = join(deps.procfs, 'net', 'sockstat6');
   return {
     name: 'sockstat',
-    async collect() {
-      const [v4, v6] = await Promise.all([
-        deps.reader.read(join(deps.procfs, 'net', 'sockstat'), { single: true }),
-        readOptional(deps.reader, join(deps.procfs, 'net', 'sockstat6'), { single: true }),
-      ]);
+    collect() {
+      const v4 = deps.reader.read(v4Path, { single: true });
+      const v6 = readOptional(deps.reader, v6Path, { single: true });
       const lines = [...parseSockstat(v4), ...(v6 === undefined ? [] : parseSockstat(v6, '/proc/net/sockstat6'))];
       return sockstatFamilies(lines, deps.pageSize);
     },

@@ -42,8 +42,8 @@ export function createSoftnetCollector(deps: { readonly reader: FileReader; read
   const path = join(deps.procfs, 'net', 'softnet_stat');
   return {
     name: 'softnet',
-    async collect() {
-      return softnetFamilies(parseSoftnet(await deps.reader.read(path, { maxRecordBytes: 256 })));
+    collect() {
+      return softnetFamilies(parseSoftnet(deps.reader.read(path, { maxRecordBytes: 256 })));
     },
   };
 }

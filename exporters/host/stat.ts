@@ -24,8 +24,8 @@ export function createStatCollector(deps: { readonly reader: FileReader; readonl
   const path = join(deps.procfs, 'stat');
   return {
     name: 'stat',
-    async collect() {
-      return statFamilies(parseProcStat(await deps.reader.read(path, { single: true })));
+    collect() {
+      return statFamilies(parseProcStat(deps.reader.read(path, { single: true })));
     },
   };
 }

@@ -74,6 +74,8 @@ export interface TimeDeps {
 export function createTimeCollector(deps: TimeDeps): Collector {
   const now = deps.now ?? Date.now;
   const dir = join(deps.sysfs, 'devices', 'system', 'clocksource', 'clocksource0');
+  const availablePath = join(dir, 'available_clocksource');
+  const currentPath = join(dir, 'current_clocksource');
   let zoneCache: { minute: number; zone: { name: string; offsetSeconds: number } } | undefined;
   const zoneAt = (ms: number): { name: string; offsetSeconds: number } => {
     // The zone only changes at DST switches, on a whole minute: work it out once a minute.
@@ -83,14 +85,12 @@ export function createTimeCollector(deps: TimeDeps): Collector {
   };
   return {
     name: 'time',
-    async collect() {
+    collect() {
       const ms = now();
       let clocksources: Clocksource[] = [];
       try {
-        const [available, current] = await Promise.all([
-          deps.reader.read(join(dir, 'available_clocksource'), { single: true }),
-          deps.reader.read(join(dir, 'current_clocksource'), { single: true }),
-        ]);
+        const available = deps.reader.read(availablePath, { single: true });
+        const current = deps.reader.read(currentPath, { single: true });
         clocksources = [{ device: '0', available: available.trim().split(/\s+/).filter(Boolean), current: current.trim() }];
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;

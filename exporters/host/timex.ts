@@ -1,8 +1,7 @@
-import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Collector } from '../../core/collector';
 import type { MetricFamily } from '../../core/exposition';
-import { isAbsent } from './read-optional';
+import { exists } from './read-optional';
 
 /**
  * Linux's tick length as adjtimex(2) reports it: USER_TICK_USEC, 1/USER_HZ seconds (USER_HZ is
@@ -31,16 +30,6 @@ export function timexFamilies(s: TimexState): MetricFamily[] {
   return out;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (err) {
-    if (isAbsent(err)) return false;
-    throw err;
-  }
-}
-
 /**
  * node_exporter's timex collector, as far as files tell: Node cannot call adjtimex(2), and the
  * kernel exposes its NTP state (offset, frequency, max/estimated error, status, PLL constant,
@@ -50,11 +39,12 @@ async function exists(path: string): Promise<boolean> {
  */
 export function createTimexCollector(deps: { readonly rootfs: string }): Collector {
   const dir = join(deps.rootfs, 'run', 'systemd', 'timesync');
+  const flag = join(dir, 'synchronized');
   return {
     name: 'timex',
-    async collect() {
-      if (!(await exists(dir))) return timexFamilies({});
-      return timexFamilies({ syncStatus: (await exists(join(dir, 'synchronized'))) ? 1 : 0 });
+    collect() {
+      if (!exists(dir)) return timexFamilies({});
+      return timexFamilies({ syncStatus: exists(flag) ? 1 : 0 });
     },
   };
 }

@@ -47,30 +47,27 @@ const value = (text: string): string => text.replace(/\n$/, '');
  */
 export function createUnameCollector(deps: { readonly reader: FileReader; readonly procfs: string }): Collector {
   const kernel = (name: string): string => join(deps.procfs, 'sys', 'kernel', name);
-  let fixed: Promise<Pick<Uname, 'sysname' | 'release' | 'version' | 'machine'>> | undefined;
-  const readFixed = async (): Promise<Pick<Uname, 'sysname' | 'release' | 'version' | 'machine'>> => {
-    const [sysname, release, version, arch] = await Promise.all([
-      deps.reader.read(kernel('ostype'), { single: true }),
-      deps.reader.read(kernel('osrelease'), { single: true }),
-      deps.reader.read(kernel('version'), { single: true }),
+  const hostnamePath = kernel('hostname');
+  const domainnamePath = kernel('domainname');
+  let fixed: Pick<Uname, 'sysname' | 'release' | 'version' | 'machine'> | undefined;
+  const readFixed = (): Pick<Uname, 'sysname' | 'release' | 'version' | 'machine'> => {
+    const read = (name: string): string => value(deps.reader.read(kernel(name), { single: true }));
+    let arch: string;
+    try {
+      arch = read('arch');
+    } catch {
       // kernel.arch exists since Linux 6.1; before that, uname(2)'s machine as Node reports it.
-      deps.reader.read(kernel('arch'), { single: true }).catch(() => machine()),
-    ]);
-    return { sysname: value(sysname), release: value(release), version: value(version), machine: value(arch) };
+      arch = machine();
+    }
+    return { sysname: read('ostype'), release: read('osrelease'), version: read('version'), machine: arch };
   };
   return {
     name: 'uname',
-    async collect() {
-      fixed ??= readFixed();
-      const [f, nodename, domainname] = await Promise.all([
-        fixed.catch((err: unknown) => {
-          fixed = undefined; // try again next scrape
-          throw err;
-        }),
-        deps.reader.read(kernel('hostname'), { single: true }),
-        deps.reader.read(kernel('domainname'), { single: true }),
-      ]);
-      return unameFamilies({ ...f, nodename: value(nodename), domainname: value(domainname) });
+    collect() {
+      fixed ??= readFixed(); // a failure throws and is tried again next scrape
+      const nodename = deps.reader.read(hostnamePath, { single: true });
+      const domainname = deps.reader.read(domainnamePath, { single: true });
+      return unameFamilies({ ...fixed, nodename: value(nodename), domainname: value(domainname) });
     },
   };
 }

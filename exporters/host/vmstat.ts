@@ -40,8 +40,8 @@ export function createVmstatCollector(deps: { readonly reader: FileReader; reado
   const memo = new Map<string, boolean>();
   return {
     name: 'vmstat',
-    async collect() {
-      return vmstatFamilies(parseVmstat(await deps.reader.read(path, { maxRecordBytes: 128 }), deps.fields, memo));
+    collect() {
+      return vmstatFamilies(parseVmstat(deps.reader.read(path, { maxRecordBytes: 128 }), deps.fields, memo));
     },
   };
 }

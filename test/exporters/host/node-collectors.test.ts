@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -10,7 +10,8 @@ import { DEFAULT_NETSTAT_FIELDS, DEFAULT_VMSTAT_FIELDS } from '../../../exporter
 import { parseSysctlInt } from '../../../exporters/host/entropy';
 import { parseFileNr } from '../../../exporters/host/filefd';
 import { cleanHwmonName, hwmonChipLabel, hwmonFamilies } from '../../../exporters/host/hwmon';
-import { netclassFamilies, parseIntAttr } from '../../../exporters/host/netclass';
+import { createFileReader } from '../../../exporters/host/file-reader';
+import { createNetclassCollector, netclassFamilies, parseIntAttr } from '../../../exporters/host/netclass';
 import { netDevFamilies, parseNetDev, withNoHandler } from '../../../exporters/host/netdev';
 import { netstatFamilies, parseNetstatPairs, parseSnmp6 } from '../../../exporters/host/netstat';
 import { parseKernelPageSize } from '../../../exporters/host/page-size';
@@ -150,6 +151,47 @@ describe('netclass', () => {
     assert.match(text, /^node_network_up\{device="wg0"\} 0$/m);
     assert.match(text, /^node_network_info\{address="aa:bb",broadcast="",device="eth0",duplex="",ifalias="",operstate="up"\} 1$/m);
     assert.doesNotMatch(text, /node_network_mtu_bytes\{device="wg0"\}/, 'an attribute the device lacks is left out');
+  });
+});
+
+describe('netclass collector', () => {
+  test('reads changing attributes every scrape, ifindex once per interface, and starts afresh when another device takes the name', async () => {
+    const sysfs = await mkdtemp(join(tmpdir(), 'vigil-netclass-'));
+    const reader = createFileReader();
+    try {
+      const net = join(sysfs, 'class', 'net');
+      const makeIface = async (dir: string, ifindex: number, mtu: number): Promise<void> => {
+        await mkdir(dir, { recursive: true });
+        await writeFile(join(dir, 'ifindex'), `${ifindex}\n`);
+        await writeFile(join(dir, 'mtu'), `${mtu}\n`);
+        await writeFile(join(dir, 'operstate'), 'up\n');
+      };
+      await makeIface(join(net, 'eth9'), 7, 1500);
+      const collector = createNetclassCollector({ reader, sysfs });
+      const scrape = async (): Promise<string> => renderFamilies(await collector.collect(signal));
+      let text = await scrape();
+      assert.match(text, /^node_network_iface_id\{device="eth9"\} 7$/m);
+      assert.match(text, /^node_network_mtu_bytes\{device="eth9"\} 1500$/m);
+      // The same device: the MTU is read again, the index is not (it cannot change).
+      await writeFile(join(net, 'eth9', 'mtu'), '9000\n');
+      await writeFile(join(net, 'eth9', 'ifindex'), '8\n');
+      text = await scrape();
+      assert.match(text, /^node_network_mtu_bytes\{device="eth9"\} 9000$/m);
+      assert.match(text, /^node_network_iface_id\{device="eth9"\} 7$/m);
+      // Another device under the same name (a new entry, so a new inode): nothing of the old one is kept.
+      await rename(join(net, 'eth9'), join(sysfs, 'old-eth9'));
+      await makeIface(join(net, 'eth9'), 12, 1400);
+      await rm(join(sysfs, 'old-eth9'), { recursive: true });
+      text = await scrape();
+      assert.match(text, /^node_network_iface_id\{device="eth9"\} 12$/m);
+      assert.match(text, /^node_network_mtu_bytes\{device="eth9"\} 1400$/m);
+      // Gone: no samples, and its files are not read again.
+      await rm(join(net, 'eth9'), { recursive: true });
+      assert.doesNotMatch(await scrape(), /eth9/);
+    } finally {
+      await reader.close();
+      await rm(sysfs, { recursive: true, force: true });
+    }
   });
 });
 

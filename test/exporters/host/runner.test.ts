@@ -110,7 +110,7 @@ describe('host collectors under the runner', () => {
   test('cpu counters that go backwards between scrapes are held at their previous value', async () => {
     const texts = ['cpu0 100 0 50 1000 70 0 0 0 0 0\n', 'cpu0 110 0 55 1010 60 0 0 0 0 0\n'];
     let i = 0;
-    const fake = { read: () => Promise.resolve(texts[Math.min(i++, 1)] as string), close: () => Promise.resolve(), forget: () => undefined };
+    const fake = { read: () => texts[Math.min(i++, 1)] as string, close: () => Promise.resolve(), forget: () => undefined };
     const [cpu] = createHostCollectors(fixtureConfig('  collectors: [cpu]\n'), { reader: fake });
     assert.ok(cpu);
     const iowait = async (): Promise<number | undefined> =>
@@ -127,7 +127,7 @@ describe('host collectors under the runner', () => {
     const fake = {
       read: (path: string) => {
         reads.push(path);
-        return Promise.resolve(loadavg);
+        return loadavg;
       },
       close: () => Promise.resolve(),
       forget: () => undefined,
@@ -147,7 +147,7 @@ describe('host collectors under the runner', () => {
   test('a reload that leaves the host section as it was keeps collector state; a changed one starts afresh', async () => {
     const stats = ['cpu0 100 0 50 1000 70 0 0 0 0 0\n', 'cpu0 110 0 55 1010 60 0 0 0 0 0\n', 'cpu0 120 0 60 1020 50 0 0 0 0 0\n'];
     let i = 0;
-    const fake = { read: () => Promise.resolve(stats[i++] as string), close: () => Promise.resolve(), forget: () => undefined };
+    const fake = { read: () => stats[i++] as string, close: () => Promise.resolve(), forget: () => undefined };
     const yaml = (timeout: string): string => `host:\n  procfs: /fixture/proc\n  collectors: [cpu]\n  collector_timeout: ${timeout}\n`;
     const part = createHostPart(
       parseConfig(yaml('5s'), 'vigil.yml', {}).host,
@@ -184,7 +184,7 @@ describe('host collectors under the runner', () => {
       const empty = join(procfs, 'empty');
       await mkdir(empty);
       const none = createFilesystemCollector({ reader, procfs: empty, rootfs: ROOTFS, mountTimeoutMs: 50, mountPointsExclude: /^$/, fsTypesExclude: /^$/ });
-      await assert.rejects(none.collect(new AbortController().signal), (err: NodeJS.ErrnoException) => err.code === 'ENOENT');
+      await assert.rejects(async () => none.collect(new AbortController().signal), (err: NodeJS.ErrnoException) => err.code === 'ENOENT');
     } finally {
       await rm(procfs, { recursive: true, force: true });
     }
@@ -201,10 +201,10 @@ describe('host collectors under the runner', () => {
     const logger = createLogger({ level: 'info', silent: true, transports: [new winston.transports.Stream({ stream })] });
     let failures = 3;
     const fake = {
-      read: () =>
-        failures-- > 0
-          ? Promise.reject(Object.assign(new Error("ENOENT: no such file or directory, open '/fixture/proc/loadavg'"), { code: 'ENOENT' }))
-          : Promise.resolve('0.50 0.40 0.30 1/88 7357\n'),
+      read: () => {
+        if (failures-- > 0) throw Object.assign(new Error("ENOENT: no such file or directory, open '/fixture/proc/loadavg'"), { code: 'ENOENT' });
+        return '0.50 0.40 0.30 1/88 7357\n';
+      },
       close: () => Promise.resolve(),
       forget: () => undefined,
     };
