@@ -2,12 +2,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Client, estypes } from '@elastic/elasticsearch';
+import { classifyBulkItems, createBulkBody, dataStreamName, statusOf, toItem, type Item } from './bulk-items';
 import { errorFields, type Logger } from '../core/logger';
 import { backoffDelay } from '../core/backoff';
+import { createOutputHealth } from './output-health';
 import { DEAD_LETTER_DATASET, deadLetterDocument, type DeadLetterFile, type Rejection } from './dead-letter';
 import type { FailureReporter } from './failure-report';
 import type { ShipperMetrics } from './metrics';
-import type { LogRecord, Position, SegmentLog } from '../core/spool/segment-log';
+import type { Position, SegmentLog } from '../core/spool/segment-log';
+
+export { dataStreamName, recordId } from './bulk-items';
 
 export interface BulkSenderOptions {
   readonly log: SegmentLog;
@@ -43,13 +47,6 @@ export interface BulkSender {
   inFlightBytes(): number;
 }
 
-interface Item {
-  readonly id: string;
-  readonly index: string;
-  /** The ECS JSON as read from the spool (a view into the read buffer). */
-  readonly doc: Buffer;
-}
-
 interface Batch {
   readonly start: Position;
   readonly bytes: number;
@@ -60,37 +57,6 @@ interface Batch {
 class Aborted extends Error {}
 
 const gzipAsync = promisify(gzip);
-
-/** The _id of a record: the spool's id and the record's place in it, so a replay is a 409. */
-export function recordId(logId: string, r: LogRecord): string {
-  return `${logId}-${r.segment}-${r.offset}`;
-}
-
-export function dataStreamName(dataset: string, namespace: string): string {
-  return `logs-${dataset}-${namespace}`;
-}
-
-const TAB = 9;
-
-function toItem(logId: string, namespace: string, r: LogRecord): Item {
-  const tab = r.data.indexOf(TAB);
-  // A spool line is "<dataset>\t<json>"; datasets are short ASCII (see spool-transport.ts).
-  const dataset = tab > 0 && tab <= 100 ? r.data.toString('latin1', 0, tab) : 'vigil.app';
-  return { id: recordId(logId, r), index: dataStreamName(dataset, namespace), doc: tab > 0 && tab <= 100 ? r.data.subarray(tab + 1) : r.data };
-}
-
-/** The HTTP status of the client's ResponseError (matched by name: the client is loaded lazily). */
-function statusOf(err: unknown): number | undefined {
-  if (!(err instanceof Error) || err.name !== 'ResponseError') return undefined;
-  const status = (err as Error & { meta?: { statusCode?: unknown } }).meta?.statusCode;
-  return typeof status === 'number' ? status : undefined;
-}
-
-function reasonOf(error: estypes.ErrorCause | undefined): { type: string; reason: string } {
-  if (!error) return { type: 'unknown', reason: 'no error object in the response' };
-  const cause = error.caused_by ? `; caused by ${error.caused_by.type}: ${error.caused_by.reason ?? ''}` : '';
-  return { type: error.type, reason: `${error.reason ?? ''}${cause}` };
-}
 
 /**
  * Reads batches from the spool and writes them with `_bulk` `create` operations, handling each
@@ -111,54 +77,11 @@ export function createBulkSender(opts: BulkSenderOptions): BulkSender {
   let pendingRecords = 0;
   let pendingBytes = 0;
   let timer: NodeJS.Timeout | undefined;
-  let isUp = false;
-  let failures = 0;
-  let retryAt = 0;
   let drained: (() => void) | undefined;
 
-  const prefixes = new Map<string, string>();
-  const actionPrefix = (index: string): string => {
-    let p = prefixes.get(index);
-    if (p === undefined) {
-      p = `{"create":{"_index":${JSON.stringify(index)},"_id":"`;
-      if (prefixes.size < 1000) prefixes.set(index, p);
-    }
-    return p;
-  };
+  const bulkBody = createBulkBody();
 
-  /** The NDJSON body in one buffer: action lines written in, documents copied from the spool's read buffers. */
-  const bulkBody = (items: readonly Item[]): Buffer => {
-    const actions = items.map((it) => `${actionPrefix(it.index)}${it.id}"}}\n`);
-    let size = 0;
-    for (let i = 0; i < items.length; i++) size += (actions[i] as string).length + (items[i] as Item).doc.length + 1;
-    const body = Buffer.allocUnsafe(size);
-    let at = 0;
-    for (let i = 0; i < items.length; i++) {
-      at += body.write(actions[i] as string, at, 'latin1');
-      at += (items[i] as Item).doc.copy(body, at);
-      body[at++] = 10;
-    }
-    return body;
-  };
-
-  const setUp = (up: boolean): void => {
-    if (up === isUp) return;
-    isUp = up;
-    if (up) logger.info('Elasticsearch output is up', { event: { action: 'shipper-up' } });
-  };
-
-  /** The one connection-health state: every worker waits for the shared backoff. */
-  const failed = (err: unknown): void => {
-    setUp(false);
-    opts.reporter.failed(err);
-    retryAt = Date.now() + backoffDelay(failures++, opts.backoffInitialMs, opts.backoffMaxMs);
-  };
-  const succeeded = (): void => {
-    opts.reporter.succeeded();
-    failures = 0;
-    retryAt = 0;
-    setUp(true);
-  };
+  const health = createOutputHealth(opts);
   const pause = async (ms: number): Promise<void> => {
     if (ms <= 0) return;
     try {
@@ -167,7 +90,7 @@ export function createBulkSender(opts: BulkSenderOptions): BulkSender {
       throw new Aborted();
     }
   };
-  const waitHealthy = (): Promise<void> => pause(retryAt - Date.now());
+  const waitHealthy = (): Promise<void> => pause(health.waitMs());
 
   const settle = (): void => {
     while (inflight[0]?.done) inflight.shift();
@@ -234,27 +157,12 @@ export function createBulkSender(opts: BulkSenderOptions): BulkSender {
           return;
         }
         metrics.count('retried', pending.length);
-        failed(err);
+        health.failed(err);
         continue;
       }
-      const retry: Item[] = [];
-      const rejected: Rejection[] = [];
-      let acked = 0;
-      for (let i = 0; i < pending.length; i++) {
-        const it = pending[i] as Item;
-        const entry = res.items[i];
-        const result = entry?.create ?? entry?.index;
-        const status = result?.status;
-        if (status === undefined) retry.push(it);
-        else if ((status >= 200 && status < 300) || status === 409) acked++;
-        else if (status === 429 || status >= 500) retry.push(it);
-        else {
-          const { type, reason } = reasonOf(result?.error);
-          rejected.push({ id: it.id, index: it.index, status, errorType: type, reason, original: it.doc.toString('utf8') });
-        }
-      }
+      const { acked, retry, rejected } = classifyBulkItems(pending, res);
       // Only now: a response without per-item results throws above and counts as a failure.
-      succeeded();
+      health.succeeded();
       metrics.count('acked', acked);
       metrics.count('retried', retry.length);
       await deadLetter(rejected);
@@ -275,7 +183,7 @@ export function createBulkSender(opts: BulkSenderOptions): BulkSender {
           // batch, re-sent after the shared backoff; items already stored come back as 409s.
           logger.error('log shipping failed unexpectedly; the batch is retried', errorFields(err));
           metrics.count('retried', batch.items.length);
-          failed(err);
+          health.failed(err);
         }
       }
       batch.done = true;
@@ -344,13 +252,13 @@ export function createBulkSender(opts: BulkSenderOptions): BulkSender {
       try {
         await waitHealthy();
         await opts.prepare(signal);
-        succeeded();
+        health.succeeded();
         prepared = true;
         schedule();
         return;
       } catch (err) {
         if (signal.aborted || err instanceof Aborted) return;
-        failed(err);
+        health.failed(err);
       }
     }
   };
@@ -378,7 +286,7 @@ export function createBulkSender(opts: BulkSenderOptions): BulkSender {
       timer = undefined;
       settle();
     },
-    up: () => isUp,
+    up: () => health.up(),
     inFlightBytes: () => inflight.reduce((sum, b) => sum + b.bytes, 0),
   };
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '../../core/logger';
 import { DATASET } from './dataset';
-import type { Change } from './tracker';
+import type { Change } from './run-history';
 
 /**
  * One ECS record per accepted event, dataset vigil.deployments: the run ids, SHAs, URLs and actors

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseOr422, unprocessable } from '../../core/http-validation';
 import type { ItemStatus } from './model';
 import { PROJECT_NAME, PROJECT_NAME_RULE } from './project-name';
-import type { Outcome, RunRef, Tracker } from './tracker';
+import type { Outcome, RunHistory, RunRef } from './run-history';
 
 /** The pipeline event types (the seeds' notify-dashboard.sh); any other type is acknowledged and ignored. */
 export const EVENT_TYPES = ['deployment_started', 'job_started', 'job_completed', 'step_started', 'step_completed', 'deployment_completed', 'log_entry'] as const;
@@ -78,7 +78,7 @@ const statusOf = (s: PipelineEvent['status'], completed: boolean): { status: Ite
   completed ? { status: 'completed', conclusion: s ?? 'success' } : { status: 'in_progress', conclusion: null };
 
 /** Applies one validated event. */
-export function applyPipelineEvent(tracker: Tracker, e: PipelineEvent, now: () => string): Outcome {
+export function applyPipelineEvent(history: RunHistory, e: PipelineEvent, now: () => string): Outcome {
   const deploymentId = String(e.deployment_id);
   const id = `${e.project}:${deploymentId}`;
   const ref: RunRef = {
@@ -86,7 +86,7 @@ export function applyPipelineEvent(tracker: Tracker, e: PipelineEvent, now: () =
     source: 'api',
     kind: 'pipeline',
     project: e.project,
-    workflow: e.workflow ?? tracker.get(id)?.workflow ?? DEFAULT_WORKFLOW,
+    workflow: e.workflow ?? history.get(id)?.workflow ?? DEFAULT_WORKFLOW,
     run_id: deploymentId,
     run_attempt: 1,
     environment: e.environment ?? null,
@@ -97,7 +97,7 @@ export function applyPipelineEvent(tracker: Tracker, e: PipelineEvent, now: () =
   switch (e.type) {
     case 'deployment_started':
     case 'deployment_completed':
-      return tracker.applyRun(
+      return history.applyRun(
         {
           ...ref,
           status,
@@ -115,7 +115,7 @@ export function applyPipelineEvent(tracker: Tracker, e: PipelineEvent, now: () =
     case 'job_started':
     case 'job_completed': {
       const job = e.job as string;
-      return tracker.applyJob(
+      return history.applyJob(
         ref,
         {
           id: job,
@@ -132,7 +132,7 @@ export function applyPipelineEvent(tracker: Tracker, e: PipelineEvent, now: () =
     }
     case 'step_started':
     case 'step_completed':
-      return tracker.applyStep(
+      return history.applyStep(
         ref,
         e.job as string,
         {
@@ -146,7 +146,7 @@ export function applyPipelineEvent(tracker: Tracker, e: PipelineEvent, now: () =
         e.type,
       ).outcome;
     case 'log_entry':
-      tracker.applyLog(ref, { timestamp: at, level: e.level ?? 'info', message: e.message as string, job: e.job ?? null, step: e.step ?? null }, e.type);
+      history.applyLog(ref, { timestamp: at, level: e.level ?? 'info', message: e.message as string, job: e.job ?? null, step: e.step ?? null }, e.type);
       return 'accepted';
   }
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseOr422 } from '../../core/http-validation';
 import type { ItemStatus } from './model';
-import type { Outcome, RunRef, Tracker } from './tracker';
+import type { Outcome, RunHistory, RunRef } from './run-history';
 
 /** The webhook events this exporter reads; every other event is acknowledged and ignored. */
 export const GITHUB_EVENTS = ['workflow_run', 'workflow_job', 'deployment', 'deployment_status', 'ping'] as const;
@@ -123,14 +123,14 @@ const DEPLOYMENT_STATES: Record<string, ItemStatus> = {
 };
 
 export interface GithubContext {
-  readonly tracker: Tracker;
+  readonly history: RunHistory;
   /** Repository to project: config mapping by full name, then by name, else the name. */
   readonly project: (repo: { name: string; full_name?: string | null | undefined }) => string;
 }
 
 /** Applies one verified delivery; `ping` and unknown actions change nothing. */
 export function applyGithubEvent(ctx: GithubContext, event: GithubEvent, payload: unknown): Outcome | 'pong' {
-  const { tracker } = ctx;
+  const { history } = ctx;
   switch (event) {
     case 'ping':
       return 'pong';
@@ -139,7 +139,7 @@ export function applyGithubEvent(ctx: GithubContext, event: GithubEvent, payload
       const r = p.workflow_run;
       const status = itemStatus(r.status, p.action);
       const workflow = r.name || p.workflow?.name || 'unknown';
-      return tracker.applyRun(
+      return history.applyRun(
         {
           id: `gh-${r.id}-${r.run_attempt}`,
           source: 'github',
@@ -171,12 +171,12 @@ export function applyGithubEvent(ctx: GithubContext, event: GithubEvent, payload
         source: 'github',
         kind: 'workflow_run',
         project: ctx.project(p.repository),
-        workflow: j.workflow_name || tracker.get(runKey)?.workflow || 'unknown',
+        workflow: j.workflow_name || history.get(runKey)?.workflow || 'unknown',
         run_id: j.run_id,
         run_attempt: j.run_attempt,
       };
       const status = itemStatus(j.status, p.action);
-      return tracker.applyJob(
+      return history.applyJob(
         ref,
         {
           id: j.id,
@@ -210,7 +210,7 @@ export function applyGithubEvent(ctx: GithubContext, event: GithubEvent, payload
       const ds = event === 'deployment_status' ? (p as z.output<typeof deploymentStatusPayload>).deployment_status : undefined;
       const state = ds?.state ?? 'pending';
       const status = DEPLOYMENT_STATES[state] ?? 'queued';
-      return tracker.applyRun(
+      return history.applyRun(
         {
           id: `ghd-${d.id}`,
           source: 'github',

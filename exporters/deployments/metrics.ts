@@ -45,7 +45,8 @@ export interface DeploymentMetrics {
   render(beforeRender: () => void): Promise<string>;
 }
 
-export function createDeploymentMetrics(cfg: DeploymentsConfig['metrics']): DeploymentMetrics {
+/** `now` is the part's clock: the cached text is rendered again at least once a minute of it. */
+export function createDeploymentMetrics(cfg: DeploymentsConfig['metrics'], now: () => number = Date.now): DeploymentMetrics {
   const registry = new Registry();
   const registers = [registry];
   const workflowRuns = new Counter({ ...promOptions(F.deployment_workflow_runs_total), registers });
@@ -83,12 +84,12 @@ export function createDeploymentMetrics(cfg: DeploymentsConfig['metrics']): Depl
     },
     async render(beforeRender) {
       // Rendered again after a change, and at least once a minute (runs in progress can go stale).
-      if (cached?.version === version && Date.now() - cached.at < 60_000) return cached.text;
+      if (cached?.version === version && now() - cached.at < 60_000) return cached.text;
       const at = version;
       beforeRender();
       const text = await registry.metrics();
       // A change during the await leaves the cache stale for the next scrape.
-      cached = { version: at, at: Date.now(), text };
+      cached = { version: at, at: now(), text };
       return text;
     },
   };

@@ -11,8 +11,6 @@ export interface StepRecord {
   started_at: string | null;
   finished_at: string | null;
   duration_seconds: number | null;
-  /** Whether this step's completion has been counted in the metrics. */
-  counted: boolean;
 }
 
 export interface JobRecord {
@@ -28,7 +26,6 @@ export interface JobRecord {
   runner: string | null;
   html_url: string | null;
   steps: StepRecord[];
-  counted: boolean;
 }
 
 export interface LogLine {
@@ -65,7 +62,6 @@ export interface RunRecord {
   logs: LogLine[];
   /** Wall-clock time of the last change. */
   updated_at: string;
-  counted: boolean;
 }
 
 /** GitHub's statuses in the order a run or job goes through them. */
@@ -90,16 +86,12 @@ export function secondsBetween(from: string | null | undefined, to: string | nul
 }
 
 /** A run without its jobs and logs, for lists and the live stream. */
-export function runSummary(run: RunRecord): Omit<RunRecord, 'jobs' | 'logs' | 'counted'> & { jobs_total: number } {
-  const { jobs, logs: _logs, counted: _counted, ...rest } = run;
+export function runSummary(run: RunRecord): Omit<RunRecord, 'jobs' | 'logs'> & { jobs_total: number } {
+  const { jobs, logs: _logs, ...rest } = run;
   return { ...rest, jobs_total: jobs.length };
 }
 
-/** A run as the API returns it: without the internal counting flags. */
-export function publicRun(run: RunRecord): unknown {
-  const { counted: _c, jobs, ...rest } = run;
-  return {
-    ...rest,
-    jobs: jobs.map(({ counted: _jc, steps, ...job }) => ({ ...job, steps: steps.map(({ counted: _sc, ...step }) => step) })),
-  };
+/** A copy of a run for readers outside the history (the API, the portal), which cannot change the kept one. */
+export function publicRun(run: RunRecord): RunRecord {
+  return { ...run, jobs: run.jobs.map((job) => ({ ...job, steps: job.steps.map((step) => ({ ...step })) })), logs: run.logs.slice() };
 }

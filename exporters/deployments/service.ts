@@ -1,10 +1,10 @@
 import { ServiceKey } from '../../core/services';
 import { publicRun, runSummary, type JobRecord, type RunRecord, type StepRecord } from './model';
-import type { Tracker } from './tracker';
+import type { RunHistory } from './run-history';
 
-export type PublicStep = Omit<StepRecord, 'counted'>;
-export type PublicJob = Omit<JobRecord, 'counted' | 'steps'> & { steps: PublicStep[] };
-export type PublicRun = Omit<RunRecord, 'counted' | 'jobs'> & { jobs: PublicJob[] };
+export type PublicStep = StepRecord;
+export type PublicJob = JobRecord;
+export type PublicRun = RunRecord;
 export type RunSummary = ReturnType<typeof runSummary>;
 
 /** What the deployments part offers the other parts (the portal) in this process: its run history. */
@@ -17,13 +17,13 @@ export interface DeploymentsService {
 }
 export const DEPLOYMENTS_SERVICE = new ServiceKey<DeploymentsService>('deployments');
 
-export function deploymentsService(tracker: Tracker): DeploymentsService {
+export function deploymentsService(history: RunHistory): DeploymentsService {
   return {
-    recent: (project, limit) => tracker.recent(project, limit).map((r) => publicRun(r) as PublicRun),
-    summaries: (project, limit) => tracker.recent(project, limit).map(runSummary),
+    recent: (project, limit) => history.recent(project, limit).map(publicRun),
+    summaries: (project, limit) => history.recent(project, limit).map(runSummary),
     get(id) {
-      const run = tracker.get(id);
-      return run && (publicRun(run) as PublicRun);
+      const run = history.get(id);
+      return run && publicRun(run);
     },
   };
 }

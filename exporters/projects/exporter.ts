@@ -1,23 +1,18 @@
 import { setMaxListeners } from 'node:events';
-import { changed } from '../../core/changed';
 import { every, jitterFor, type Schedule } from '../../core/scheduler';
 import { errorFields, type Logger } from '../../core/logger';
 import { DATASET } from './dataset';
-import { type CheckConfig, type ProjectConfig, type ProjectsConfig } from './config';
+import { type ProjectConfig, type ProjectsConfig } from './config';
 import { createLimiter } from './limiter';
 import { createProcessTable, type ProcessTable } from './process-table';
 import { probeHttp } from './probes/http';
 import { createProcessProbe } from './probes/process';
-import { secondsSince, type Probe, type ProbeResult } from './probes/probe';
+import { secondsSince, type ProbeResult } from './probes/probe';
 import { probeTcp } from './probes/tcp';
+import { runCheck, type Probes } from './run-check';
+import { diffProjects } from './diff';
 import { renderAll, renderCycles, renderProject, type ProjectLines } from './render';
 import { nextStatus, type Status } from './status';
-
-export interface Probes {
-  readonly http: Probe<Extract<CheckConfig, { type: 'http' }>>;
-  readonly tcp: Probe<Extract<CheckConfig, { type: 'tcp' }>>;
-  readonly process: Probe<Extract<CheckConfig, { type: 'process' }>>;
-}
 
 export interface ProjectsExporterOptions {
   readonly config: ProjectsConfig;
@@ -148,40 +143,6 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
     return state;
   };
 
-  /**
-   * One check under its timeout: a hanging target costs at most `timeout`, whatever the probe
-   * does. `run` aborts it early (stop, reload).
-   */
-  const runCheck = async (check: CheckConfig, run: AbortSignal): Promise<ProbeResult> => {
-    if (run.aborted) return { success: false, durationSeconds: 0, reason: 'cancelled' };
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, check.timeout);
-    const cancel = (): void => controller.abort();
-    run.addEventListener('abort', cancel, { once: true });
-    const start = performance.now();
-    // If a probe ignored the signal, this answers for it one event-loop turn after the abort.
-    const deadline = new Promise<ProbeResult>((resolve) => {
-      controller.signal.addEventListener('abort', () => setImmediate(() => resolve({ success: false, durationSeconds: secondsSince(start), reason: 'aborted' })), { once: true });
-    });
-    try {
-      const probe = probes[check.type] as Probe<CheckConfig>;
-      const result = await Promise.race([
-        probe(check, controller.signal).catch((err: unknown): ProbeResult => ({ success: false, durationSeconds: secondsSince(start), reason: errorFields(err).error.message })),
-        deadline,
-      ]);
-      if (timedOut) return { ...result, success: false, reason: `timed out after ${check.timeout / 1000}s` };
-      if (run.aborted) return { ...result, success: false, reason: 'cancelled' };
-      return result;
-    } finally {
-      clearTimeout(timer);
-      run.removeEventListener('abort', cancel);
-    }
-  };
-
   const apply = (state: ProjectState, results: Map<string, ProbeResult>): void => {
     const cfg = state.config;
     state.results = results;
@@ -211,7 +172,7 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
       const results = new Map<string, ProbeResult>();
       await Promise.all(
         cfg.checks.map(async (check) => {
-          results.set(check.name, await limiter.run(() => runCheck(check, abort.signal)));
+          results.set(check.name, await limiter.run(() => runCheck(probes, check, abort.signal)));
         }),
       );
       // A project removed, changed or stopped meanwhile: this run's results are stale.
@@ -268,30 +229,25 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
     }
   };
 
+  /** Applies a new configuration to the kept state (see diffProjects); returns the projects to run now. */
   const applyConfig = (next: ProjectsConfig): ProjectState[] => {
-    const wanted = new Set(next.targets.map((t) => t.name));
-    for (const [name, state] of projects) {
-      if (!wanted.has(name)) {
-        state.abort?.abort();
-        projects.delete(name);
-        dirty = true;
-      }
+    const diff = diffProjects(new Map([...projects].map(([name, state]) => [name, state.config])), next.targets);
+    for (const name of diff.removed) {
+      projects.get(name)?.abort?.abort();
+      projects.delete(name);
+      dirty = true;
     }
     const toRun: ProjectState[] = [];
-    for (const cfg of next.targets) {
-      const state = projects.get(cfg.name);
-      if (!state) {
-        const fresh = newState(cfg);
-        projects.set(cfg.name, fresh);
-        toRun.push(fresh);
-        continue;
-      }
-      if (!changed(state.config, cfg)) continue;
-      // Changed: keep the status and counters (no spurious state change); drop the results of
-      // checks that were removed or changed, and any run still going under the old config.
-      const previous = new Map(state.config.checks.map((c) => [c.name, c]));
-      const kept = new Set(cfg.checks.filter((c) => !changed(previous.get(c.name), c)).map((c) => c.name));
-      for (const name of [...state.results.keys()]) if (!kept.has(name)) state.results.delete(name);
+    for (const cfg of diff.added) {
+      const fresh = newState(cfg);
+      projects.set(cfg.name, fresh);
+      toRun.push(fresh);
+    }
+    for (const { config: cfg, keptChecks } of diff.changed) {
+      // Keep the status and counters (no spurious state change); drop the results of checks
+      // that were removed or changed, and any run still going under the old config.
+      const state = projects.get(cfg.name) as ProjectState;
+      for (const name of [...state.results.keys()]) if (!keptChecks.has(name)) state.results.delete(name);
       state.config = cfg;
       state.version++;
       state.abort?.abort();

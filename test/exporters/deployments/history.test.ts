@@ -14,7 +14,7 @@ import { deploymentsPart } from '../../../exporters/deployments/part';
 import { config, postEvents, scrape, series, TOKEN } from './helpers';
 
 /** Vigil on a given storage directory, so a second start reads what the first one wrote. */
-async function startOn(storage: string, yaml = config(), logger: Logger = createLogger({ level: 'error', silent: true })): Promise<{ app: App; url: string }> {
+async function startOn(storage: string, yaml = config(), logger: Logger = createLogger({ level: 'error', silent: true }), now?: () => number): Promise<{ app: App; url: string }> {
   const env = { VIGIL_API_TOKEN: TOKEN };
   const app = createApp({
     configFile: join(storage, 'vigil.yml'),
@@ -22,6 +22,7 @@ async function startOn(storage: string, yaml = config(), logger: Logger = create
     env,
     logger,
     parts: [deploymentsPart],
+    ...(now ? { now } : {}),
     routePrefix: '',
     storagePath: storage,
   });
@@ -56,7 +57,6 @@ function run(id: string, n: number): RunRecord {
     jobs: [],
     logs: [],
     updated_at: new Date(0).toISOString(),
-    counted: true,
   };
 }
 
@@ -91,23 +91,27 @@ describe('deployment history', () => {
     }
   });
 
-  it('a run whose completion never came stops counting as in progress after stale_after', async () => {
+  it('a run whose completion never came stops counting as in progress after stale_after, also across a restart', async () => {
     const storage = await mkdtemp(join(tmpdir(), 'vigil-deploy-history-'));
+    let clock = Date.parse('2024-05-01T12:00:00Z');
+    const now = (): number => clock;
+    const yaml = config('  history:\n    stale_after: 1h\n');
+    const inProgress = async (url: string): Promise<number | undefined> => (await scrape(url)).get(series('deployments_in_progress', { project: 'shop', workflow: 'pipeline' }));
     try {
-      const first = await startOn(storage, config('  history:\n    stale_after: 1h\n'));
-      assert.equal((await postEvents(first.url, [started('old'), started('new')])).status, 202);
+      const first = await startOn(storage, yaml, undefined, now);
+      assert.equal((await postEvents(first.url, started('old'))).status, 202);
+      clock += 50 * 60_000;
+      assert.equal((await postEvents(first.url, started('new'))).status, 202);
+      assert.equal(await inProgress(first.url), 2);
       await first.app.stop();
-      // Age one run by rewriting its last change time in the journal, as if an hour and more had passed.
-      const dir = join(storage, 'deployments');
-      const journal = createJournal(dir);
-      const { runs } = await journal.load(100);
-      const old = runs.find((r) => r.id === 'shop:old') as RunRecord;
-      old.updated_at = new Date(Date.now() - 2 * 3_600_000).toISOString();
-      await journal.append([old, runs.find((r) => r.id === 'shop:new') as RunRecord]);
-      const second = await startOn(storage, config('  history:\n    stale_after: 1h\n'));
+      // 61 minutes after "old" last changed, 11 after "new": the restored "old" is stale.
+      clock += 11 * 60_000;
+      const second = await startOn(storage, yaml, undefined, now);
       try {
-        const m = await scrape(second.url);
-        assert.equal(m.get(series('deployments_in_progress', { project: 'shop', workflow: 'pipeline' })), 1);
+        assert.equal(await inProgress(second.url), 1);
+        // No event meanwhile: the text is rendered again after a minute of the part's clock.
+        clock += 50 * 60_000;
+        assert.equal(await inProgress(second.url), 0);
       } finally {
         await second.app.stop();
       }
