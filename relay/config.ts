@@ -60,6 +60,13 @@ const wecomTarget = z.strictObject({
       users: z.array(z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/, 'expected a WeCom user id')).default([]),
       /** An alert label holding a WeCom user id to mention (e.g. owner_wecom). */
       user_label: labelName.optional(),
+      /**
+       * Mobiles mentioned in every message. WeCom's markdown cannot mention by mobile, so these go in a
+       * short text message (`mentioned_mobile_list`) sent right after the markdown one.
+       */
+      mobiles: z.array(z.string().regex(/^\+?[0-9-]{5,20}$/, 'expected a mobile number')).default([]),
+      /** An alert label holding a mobile to mention the same way (e.g. owner_mobile). */
+      mobile_label: labelName.optional(),
     })
     .prefault({}),
 });

@@ -52,6 +52,15 @@ export function batchSize(queued: number, remaining: number, maxDigest: number):
   return queued > 1 && remaining <= 1 ? Math.min(queued, maxDigest) : 1;
 }
 
+/** Waits until the limiter allows a request; false when `signal` aborted meanwhile. */
+export async function waitForSlot(limiter: Limiter, clock: Clock, signal: AbortSignal): Promise<boolean> {
+  for (let wait = limiter.waitMs(clock.now()); wait > 0; wait = limiter.waitMs(clock.now())) {
+    await clock.sleep(wait, signal);
+    if (signal.aborted) return false;
+  }
+  return !signal.aborted;
+}
+
 /** One target's sender: takes entries from the queue in order, within the rate limit, until stopped. */
 export function startDispatcher(opts: DispatcherOptions): Dispatcher {
   const { queue, limiter, clock } = opts;
@@ -70,14 +79,7 @@ export function startDispatcher(opts: DispatcherOptions): Dispatcher {
       abort.signal.addEventListener('abort', resolveOnAbort);
     });
 
-  /** Waits until the limiter allows a request; false when stopped meanwhile. */
-  const slot = async (): Promise<boolean> => {
-    for (let wait = limiter.waitMs(clock.now()); wait > 0; wait = limiter.waitMs(clock.now())) {
-      await clock.sleep(wait, abort.signal);
-      if (abort.signal.aborted) return false;
-    }
-    return !abort.signal.aborted;
-  };
+  const slot = (): Promise<boolean> => waitForSlot(limiter, clock, abort.signal);
 
   const deliver = async (entries: readonly Entry[]): Promise<void> => {
     for (let attempt = 0; ; attempt++) {

@@ -10,8 +10,15 @@ export interface Limiter {
   record(now: number): void;
 }
 
-export function createLimiter(limit: number, windowMs: number): Limiter {
-  const sent: number[] = [];
+export interface LimiterOptions {
+  /** Request times of a previous run (oldest first), so that a restart does not reset the window. */
+  readonly sent?: readonly number[];
+  /** Called after each recorded request with the times that matter (the last `limit`), to keep them. */
+  readonly onRecord?: (sent: readonly number[]) => void;
+}
+
+export function createLimiter(limit: number, windowMs: number, opts: LimiterOptions = {}): Limiter {
+  const sent: number[] = (opts.sent ?? []).slice(-limit);
   const expire = (now: number): void => {
     while (sent.length > 0 && (sent[0] as number) <= now - windowMs) sent.shift();
   };
@@ -27,6 +34,8 @@ export function createLimiter(limit: number, windowMs: number): Limiter {
     },
     record(now) {
       sent.push(now);
+      if (sent.length > limit) sent.splice(0, sent.length - limit);
+      opts.onRecord?.(sent.slice());
     },
   };
 }

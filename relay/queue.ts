@@ -15,12 +15,19 @@ export interface QueueOptions {
   readonly maxBytes: number;
   readonly segmentBytes: number;
   readonly fsyncIntervalMs: number;
+  /** Bytes (of the lines on disk) of the newest waiting entries also held in memory; older ones are read back from disk. */
+  readonly memoryBytes?: number;
 }
+
+/** Default of QueueOptions.memoryBytes. */
+export const QUEUE_MEMORY_BYTES = 4 * 1024 * 1024;
 
 /**
  * A target's notifications on disk, in order, until its robot took them: the shared segment log
  * (core/spool/) with a checkpoint. An accepted notification is written before the relay answers,
- * so it survives `kill -9`; a restart starts again from the checkpoint.
+ * so it survives `kill -9`; a restart starts again from the checkpoint. The newest waiting entries
+ * (up to `memoryBytes` of them) are also kept in memory, so that the sender takes a notification
+ * as soon as it is written instead of reading it back from the file.
  */
 export interface NotificationQueue {
   /** false: the queue is full (nothing written). Throws when the disk refuses the write. */
@@ -43,6 +50,8 @@ interface Line {
 }
 
 const READ_BYTES = 4 * 1024 * 1024;
+/** Entries read at once when the head of the queue is only on disk. */
+const READ_AHEAD = 256;
 
 function parseLine(data: Buffer): Line | undefined {
   try {
@@ -81,25 +90,49 @@ export async function openQueue(opts: QueueOptions): Promise<NotificationQueue> 
   });
   // Accept times of the waiting entries, oldest first: the length and the oldest age without reading disk.
   const times: number[] = [];
+  // The newest `recent.length` waiting entries, in order (always the tail of the queue), and their line bytes.
+  const recent: { entry: Entry; bytes: number }[] = [];
+  let recentBytes = 0;
+  const memoryBytes = opts.memoryBytes ?? QUEUE_MEMORY_BYTES;
+  const remember = (entry: Entry, bytes: number): void => {
+    recent.push({ entry, bytes });
+    recentBytes += bytes;
+    while (recentBytes > memoryBytes && recent.length > 0) recentBytes -= (recent.shift() as { bytes: number }).bytes;
+  };
+  const forget = (): void => {
+    while (recent.length > times.length) recentBytes -= (recent.shift() as { bytes: number }).bytes;
+  };
   for (let pos = log.checkpoint(); ; ) {
     const r = await readFrom(log, pos, 10_000);
     if (r.entries.length === 0) break;
-    for (const e of r.entries) times.push(e.receivedAt);
+    for (const e of r.entries) {
+      times.push(e.receivedAt);
+      remember(e, JSON.stringify(e.payload).length);
+    }
     pos = r.end;
   }
+  // The oldest waiting entries read back from disk ahead of need (always the head of the queue when
+  // not empty): a backlog larger than the memory share is read in batches, not one entry a read.
+  let ahead: Entry[] = [];
   const listeners = new Set<() => void>();
   return {
     push(payload, now) {
-      if (!log.append([JSON.stringify({ t: now, p: payload })])) return false;
+      const line = JSON.stringify({ t: now, p: payload });
+      if (!log.append([line])) return false;
       times.push(now);
+      remember({ payload, receivedAt: now, next: log.end() }, line.length);
       for (const l of listeners) l();
       return true;
     },
     async peek(max) {
-      return (await readFrom(log, log.checkpoint(), max)).entries;
+      if (recent.length === times.length) return recent.slice(0, max).map((r) => r.entry);
+      if (ahead.length < Math.min(max, times.length)) ahead = (await readFrom(log, log.checkpoint(), Math.max(max, READ_AHEAD))).entries;
+      return ahead.slice(0, max);
     },
     ack(count, next) {
       times.splice(0, count);
+      ahead = ahead.slice(count);
+      forget();
       log.ack(next);
     },
     length: () => times.length,

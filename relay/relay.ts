@@ -1,19 +1,21 @@
 import { join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
-import { HttpError, parseJson, readBody, sendJson, type Route } from '../core/http-server';
+import { HttpError, parseJson, readBody, requireJson, sendJson, type Route } from '../core/http-server';
 import { errorFields } from '../core/logger';
 import type { Part, PartContext } from '../core/part';
 import { tokenChecker } from '../core/bearer';
 import { readSecret } from '../core/secrets';
 import { createComposer, loadTemplates, type Composer } from './compose';
 import type { RelayConfig, TargetConfig } from './config';
-import { realClock, startDispatcher, type Clock, type Dispatcher } from './dispatcher';
+import { realClock, startDispatcher, waitForSlot, type Clock, type Dispatcher } from './dispatcher';
 import { createLimiter, type Limiter } from './limiter';
+import { LIMITER_FILE, loadSendTimes, sendTimesWriter } from './limiter-store';
 import { DATASET } from './dataset';
+import { requestRecord } from './delivery-log';
 import { createRelayMetrics, type RelayMetrics } from './metrics';
 import { parsePayload } from './payload';
 import { openQueue, type NotificationQueue } from './queue';
-import { postToRobot } from './robots/robot';
+import { postToRobot, type RobotRequest } from './robots/robot';
 import { targetSecret } from './target-secret';
 
 /** Where the queues live below the data directory: one folder per target. */
@@ -88,6 +90,35 @@ export function createRelay(initial: RelayConfig, ctx: PartContext, opts: RelayO
     return { cfg, composers, ...(tokenSecret ? { token: tokenChecker(tokenSecret) } : {}) };
   };
 
+  /** The target's limiter, with the request times of the previous run (kept in its queue folder). */
+  const openLimiter = (name: string, cfg: RelayConfig): Limiter => {
+    const file = join(ctx.dataDir, QUEUE_DIR, name, LIMITER_FILE);
+    const now = clock.now();
+    const sent = loadSendTimes(file, (reason) => log('warn', `relay target ${name}: ignoring ${file} (${reason}); the rate limit starts from no request`)).map((t) => Math.min(t, now));
+    let failed = false;
+    const save = sendTimesWriter(file, (err) => {
+      if (!failed) log('warn', `relay target ${name}: cannot save the request times to ${file}; a restart forgets them`, errorFields(err));
+      failed = true;
+    });
+    return createLimiter(cfg.rate_limit.messages, cfg.rate_limit.window, { sent, onRecord: save });
+  };
+
+  /** The second request of a message (WeCom's mobile mentions), within the rate limit; logged when it fails, not retried. */
+  const sendFollowUp = async (name: string, r: Running, req: RobotRequest, timeoutMs: number, signal: AbortSignal): Promise<void> => {
+    if (!(await waitForSlot(r.limiter, clock, signal))) return;
+    r.limiter.record(clock.now());
+    const started = performance.now();
+    const outcome = await postToRobot(req, timeoutMs, signal);
+    metrics.request(name, outcome.kind, (performance.now() - started) / 1000, false);
+    if (outcome.kind !== 'ok') {
+      log('warn', `relay target ${name}: the message was delivered but its mention message was not: ${outcome.reason}`, {
+        vigil: { target: name },
+        url: { domain: robotHost(r.config.url) },
+        event: { action: 'relay-mention-failed', outcome: 'failure', reason: outcome.reason },
+      });
+    }
+  };
+
   const startTarget = (name: string, r: Running, p: Prepared): void => {
     const composer = p.composers.get(name) as Composer;
     r.dispatcher = startDispatcher({
@@ -102,16 +133,16 @@ export function createRelay(initial: RelayConfig, ctx: PartContext, opts: RelayO
           clock.now(),
         );
         if (signal.aborted) return { kind: 'retry', reason: 'stopping' };
-        return postToRobot(message.request, p.cfg.request_timeout, signal);
+        const outcome = await postToRobot(message.request, p.cfg.request_timeout, signal);
+        if (outcome.kind === 'ok' && message.request.followUp) await sendFollowUp(name, r, message.request.followUp, p.cfg.request_timeout, signal);
+        return outcome;
       },
       onRequest: (outcome, entries, attempt, seconds) => {
         metrics.request(name, outcome.kind, seconds, entries.length > 1);
-        const fields = { vigil: { target: name, notifications: entries.length, attempt }, url: { domain: robotHost(r.config.url) } };
         if (outcome.kind === 'ok') metrics.notification(name, 'delivered', entries.length);
-        else if (outcome.kind === 'permanent') {
-          metrics.notification(name, 'failed', entries.length);
-          log('error', `relay target ${name}: the robot refused the message for good: ${outcome.reason}`, { ...fields, event: { action: 'relay-notification-failed', reason: outcome.reason } });
-        } else log('warn', `relay target ${name}: sending again later: ${outcome.reason}`, { ...fields, event: { action: 'relay-notification-retry', reason: outcome.reason } });
+        else if (outcome.kind === 'permanent') metrics.notification(name, 'failed', entries.length);
+        const record = requestRecord(name, robotHost(r.config.url), outcome, entries, attempt, seconds);
+        log(record.level, record.message, record.fields);
       },
       onError: (err) => log('error', `relay target ${name}: cannot read the queue`, errorFields(err)),
     });
@@ -147,7 +178,7 @@ export function createRelay(initial: RelayConfig, ctx: PartContext, opts: RelayO
     for (const [name, target] of Object.entries(p.cfg.targets)) {
       let r = running.get(name);
       if (!r) {
-        r = { queue: opened.get(name) as NotificationQueue, limiter: createLimiter(p.cfg.rate_limit.messages, p.cfg.rate_limit.window), config: target };
+        r = { queue: opened.get(name) as NotificationQueue, limiter: openLimiter(name, p.cfg), config: target };
         running.set(name, r);
       }
       r.config = target;
@@ -175,6 +206,7 @@ export function createRelay(initial: RelayConfig, ctx: PartContext, opts: RelayO
     }
     let parsed;
     try {
+      requireJson(req.raw);
       parsed = parsePayload(parseJson(await readBody(req.raw, p.cfg.body_limit)));
     } catch (err) {
       metrics.notification(name, 'rejected');
@@ -189,12 +221,15 @@ export function createRelay(initial: RelayConfig, ctx: PartContext, opts: RelayO
       queued = r.queue.push(parsed.payload, clock.now());
     } catch (err) {
       metrics.notification(name, 'refused');
-      log('error', `relay target ${name}: cannot write the queue`, errorFields(err));
+      log('error', `relay target ${name}: cannot write the queue`, { ...errorFields(err), vigil: { target: name }, event: { action: 'relay-notification-refused', outcome: 'failure' } });
       throw new HttpError(503, 'cannot queue the notification (disk error); Alertmanager will send it again');
     }
     if (!queued) {
       metrics.notification(name, 'refused');
-      log('error', `relay target ${name}: the queue is full (${p.cfg.queue.max_bytes} bytes); refusing notifications until the robot takes some`);
+      log('error', `relay target ${name}: the queue is full (${p.cfg.queue.max_bytes} bytes); refusing notifications until the robot takes some`, {
+        vigil: { target: name },
+        event: { action: 'relay-notification-refused', outcome: 'failure', reason: 'queue full' },
+      });
       throw new HttpError(503, 'the queue of this target is full; Alertmanager will send it again');
     }
     metrics.notification(name, 'accepted');

@@ -66,7 +66,7 @@ function hostSeries(i: number, t0: number, step: number): Series[] {
   out.push(s('node_procs_running', {}, () => 2), s('node_procs_blocked', {}, () => 0));
   out.push(s('node_forks_total', {}, (t) => Math.floor(3 * since(t))), s('node_context_switches_total', {}, (t) => Math.floor(2000 * since(t))), s('node_intr_total', {}, (t) => Math.floor(1500 * since(t))));
   out.push(s('node_boot_time_seconds', {}, () => t0 - 86400 * 30), s('node_time_seconds', {}, (t) => t + 0.01));
-  for (const collector of ['cpu', 'filesystem', 'meminfo']) out.push(s('vigil_collector_success', { collector }, () => 1));
+  for (const collector of ['cpu', 'filesystem', 'meminfo']) out.push(s('vigil_collector_success', { collector }, () => 1), s('vigil_collector_duration_seconds', { collector }, () => 0.002));
   return out;
 }
 
@@ -161,8 +161,32 @@ function stackSeries(t0: number, step: number): Series[] {
     s('process_resident_memory_bytes', {}, () => 9e7),
     s('nodejs_heap_size_used_bytes', {}, () => 3e7),
     s('nodejs_eventloop_lag_p99_seconds', {}, () => 0.012),
+    s('vigil_deployments_stream_clients', {}, () => 1),
+    s('vigil_deployments_stream_dropped_clients_total', {}, () => 0),
     { text: `up${labels(base)}`, value: () => 1, step },
+    ...selfSeries(t0, step),
   ];
+}
+
+/** Prometheus's and Alertmanager's own series, as the stack scrapes them (jobs prometheus, alertmanager). */
+function selfSeries(t0: number, step: number): Series[] {
+  const prom = { host: 'local', instance: 'prometheus:9090', job: 'prometheus' };
+  const am = { host: 'local', instance: 'alertmanager:9093', job: 'alertmanager' };
+  const s = (name: string, l: Record<string, string>, value: Value): Series => ({ text: `${name}${labels(l)}`, value, step });
+  const out: Series[] = [s('up', prom, () => 1), s('up', am, () => 1)];
+  for (const group of ['vigil-settings', 'vigil-host', 'vigil-projects', 'vigil-deployments', 'vigil-stack']) {
+    const rg = { rule_group: `/etc/prometheus/rules/${group}.yml;${group}`, ...prom };
+    out.push(s('prometheus_rule_group_last_duration_seconds', rg, () => 0.004), s('prometheus_rule_evaluation_failures_total', rg, () => 0), s('prometheus_rule_group_iterations_missed_total', rg, () => 0));
+  }
+  out.push(s('prometheus_tsdb_head_series', prom, (t) => 17000 + 50 * wave(t, 0)));
+  out.push(s('prometheus_notifications_sent_total', { alertmanager: 'http://alertmanager:9093/api/v2/alerts', ...prom }, (t) => Math.floor((t - t0) / 60)));
+  out.push(s('prometheus_notifications_errors_total', { alertmanager: 'http://alertmanager:9093/api/v2/alerts', ...prom }, () => 0));
+  out.push(s('prometheus_notifications_dropped_total', prom, () => 0));
+  for (const integration of ['webhook', 'email']) {
+    out.push(s('alertmanager_notifications_total', { integration, ...am }, (t) => Math.floor((t - t0) / 3600)), s('alertmanager_notifications_failed_total', { integration, ...am }, () => 0));
+  }
+  for (const state of ['active', 'suppressed', 'unprocessed']) out.push(s('alertmanager_alerts', { state, ...am }, () => (state === 'active' ? 1 : 0)));
+  return out;
 }
 
 export interface History {

@@ -84,6 +84,35 @@ export function panelPixels(w: number): number {
   return Math.round((w / 24) * 1840);
 }
 
+/** Grafana's default "Min step" of a Prometheus annotation (ANNOTATION_QUERY_STEP_DEFAULT). */
+export const ANNOTATION_STEP_DEFAULT = '60s';
+/** The screen width in pixels: an annotation query's maxDataPoints is the browser's window.innerWidth. */
+export const SCREEN_PIXELS = 1920;
+
+/** "90s", "1m", "2h", "1d" → seconds. */
+export function durationSeconds(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/.exec(text.trim());
+  if (!m) throw new Error(`not a Grafana duration: ${text}`);
+  const unit = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd' | 'w'];
+  return Number(m[1]) * unit;
+}
+
+/**
+ * The step of a Prometheus annotation query, as Grafana 11 computes it: the frontend
+ * (executeAnnotationQuery) sends maxDataPoints = window.innerWidth, and the Prometheus datasource
+ * (prepareAnnotation) makes the annotation's `step` the query's "Min step" (interval); the backend
+ * (pkg/promlib/models/query.go calculatePrometheusInterval, intervalv2.Calculate) then takes
+ * range / maxDataPoints, the min step when that is below it, else that rounded by the interval table,
+ * and at least range / 11000 rounded; start and end are aligned down to the step (AlignTimeRange).
+ */
+export function annotationStep(range: TimeRange, minStepSeconds: number, maxDataPoints = SCREEN_PIXELS): number {
+  const seconds = range.to - range.from;
+  const raw = seconds / maxDataPoints;
+  const calculated = raw < minStepSeconds ? minStepSeconds : roundInterval(raw * 1000) / 1000;
+  const safe = roundInterval((seconds / 11000) * 1000) / 1000;
+  return Math.max(calculated, safe);
+}
+
 export interface Intervals {
   /** $__interval in seconds. */
   readonly interval: number;
@@ -195,9 +224,9 @@ export function boardRequests(b: BoardJson, vars: Readonly<Record<string, string
     out.push({ board: b.uid, what: `variable ${v.name}`, kind: 'label_values', expr: interpolate(selector, vars, iv, range), label, start: range.from, end: range.to, step: 0 });
   }
   for (const a of b.annotations.list.filter((x) => isPrometheus(x.datasource) && x.expr)) {
-    const iv = intervals(range, 1000, scrapeSeconds);
-    const step = Math.max(60, iv.step);
-    out.push({ board: b.uid, what: `annotation ${a.name}`, kind: 'range', expr: interpolate(a.expr as string, vars, iv, range), start: Math.floor(range.from / step) * step, end: range.to, step, onlyWhen: 'a run finished in the range' });
+    const iv = intervals(range, SCREEN_PIXELS, scrapeSeconds);
+    const step = annotationStep(range, durationSeconds(a.step ?? ANNOTATION_STEP_DEFAULT));
+    out.push({ board: b.uid, what: `annotation ${a.name}`, kind: 'range', expr: interpolate(a.expr as string, vars, iv, range), start: Math.floor(range.from / step) * step, end: Math.floor(range.to / step) * step, step, onlyWhen: 'a run finished in the range' });
   }
   for (const p of b.panels.filter((x) => x.type !== 'row' && isPrometheus(x.datasource))) {
     const iv = intervals(range, p.maxDataPoints ?? panelPixels(p.gridPos.w), scrapeSeconds);

@@ -30,7 +30,16 @@ export interface PanelOptions {
   /** The colour below the first threshold (green unless said). */
   readonly base?: string;
   readonly mappings?: dashboard.ValueMapping[];
+  /** Query options → Max data points: fewer points (a longer step) than the panel's pixels. */
+  readonly maxDataPoints?: number;
 }
+
+/**
+ * Max data points of panels with a line per project or workflow: a week of 100 projects at the
+ * panel's pixel width is 100 series × ~1,000 steps for Prometheus to evaluate; 300 points is a
+ * point every 35 minutes over a week, every 5 minutes over a day.
+ */
+export const PER_PROJECT_POINTS = 300;
 
 const REF_IDS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
@@ -70,6 +79,7 @@ interface Common<B> {
   decimals(n: number): B;
   thresholds(t: dashboard.ThresholdsConfigBuilder): B;
   mappings(m: dashboard.ValueMapping[]): B;
+  maxDataPoints(n: number): B;
 }
 
 /** Title, description, datasource, unit, size, limits, thresholds: what every panel sets alike. */
@@ -79,6 +89,7 @@ function base<B extends Common<B>>(b: B, title: string, unit: string, o: PanelOp
   if (o.max !== undefined) b.max(o.max);
   if (o.decimals !== undefined) b.decimals(o.decimals);
   if (o.mappings) b.mappings(o.mappings);
+  if (o.maxDataPoints !== undefined) b.maxDataPoints(o.maxDataPoints);
   return b;
 }
 

@@ -53,7 +53,7 @@ export function classifyAnswer(status: number, body: string): Outcome {
 
 /** A request that got no answer (refused, reset, timed out) is tried again. */
 export function classifyError(err: unknown): Outcome {
-  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  const e = err as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
   if (e.name === 'TimeoutError' || e.name === 'AbortError') return { kind: 'retry', reason: 'timed out' };
-  return { kind: 'retry', reason: e.cause?.code ?? e.cause?.message ?? e.message ?? String(err) };
+  return { kind: 'retry', reason: e.code ?? e.cause?.code ?? e.cause?.message ?? e.message ?? String(err) };
 }

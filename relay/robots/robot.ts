@@ -3,11 +3,18 @@ import type { TargetConfig } from '../config';
 import type { Alert } from '../payload';
 import { classifyAnswer, classifyError, type Outcome } from './answer';
 import { dingtalkRequest } from './dingtalk';
+import { postJson } from './http-post';
 import { wecomRequest } from './wecom';
 
 export interface RobotRequest {
   readonly url: string;
   readonly body: string;
+  /**
+   * A second request sent once this one is delivered, counted by the rate limit like any other: a
+   * WeCom text message mentioning mobiles, which its markdown cannot do. Not retried: the alert
+   * itself was delivered.
+   */
+  readonly followUp?: RobotRequest;
 }
 
 /** What a message needs from the robot type: mention tokens for the text, and the HTTP request. */
@@ -37,14 +44,8 @@ export type RobotAnswer = { readonly status: number; readonly body: string; read
 /** Sends one request and reads the answer; nothing throws: no answer is an `error` with a retry outcome. */
 export async function sendToRobot(req: RobotRequest, timeoutMs: number, signal?: AbortSignal): Promise<RobotAnswer> {
   try {
-    const res = await fetch(req.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json; charset=utf-8' },
-      body: req.body,
-      signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs),
-    });
-    const body = await res.text();
-    return { status: res.status, body, outcome: classifyAnswer(res.status, body) };
+    const { status, body } = await postJson(req.url, req.body, timeoutMs, signal);
+    return { status, body, outcome: classifyAnswer(status, body) };
   } catch (err) {
     const outcome = classifyError(err);
     return { error: outcome.kind === 'ok' ? 'unknown' : outcome.reason, outcome };

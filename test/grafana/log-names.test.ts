@@ -67,6 +67,13 @@ test('data streams, data views, fields and files agree across the shipper, elast
   const logger = createLogger({ level: 'info', silent: true });
   const target = createServer((_req, res) => res.end('ok'));
   const port = await listen(target);
+  // A robot for the relay: rate limited once, then accepts, then refuses for good (DingTalk's keyword check).
+  const answers = [{ errcode: 130101, errmsg: 'send too fast' }, { errcode: 0, errmsg: 'ok' }, { errcode: 310000, errmsg: 'keywords not in content' }];
+  const robot = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answers.shift() ?? { errcode: 0 })));
+  });
+  const robotPort = await listen(robot);
   const vigil = await startVigil(
     `
 host: {enabled: false}
@@ -74,6 +81,11 @@ shipper: {enabled: true}
 projects:
   interval: 1s
   targets: [{ name: shop, checks: [{ type: http, url: "http://127.0.0.1:${port}/", timeout: 500ms }] }]
+relay:
+  enabled: true
+  retry: {initial: 50ms, max: 100ms}
+  targets:
+    ops: {type: dingtalk, url: "http://127.0.0.1:${robotPort}/robot/send?access_token=t"}
 `,
     { env: { VIGIL_API_TOKEN: TOKEN, GITHUB_WEBHOOK_SECRET: SECRET }, logger },
   );
@@ -88,12 +100,20 @@ projects:
     const failedJob = (await loadFixtures()).find((f) => f.file === 'workflow_job.completed.failure.with-organization.payload.json');
     assert.ok(failedJob);
     assert.equal((await deliver(vigil.url, 'workflow_job', failedJob.body)).status, 202);
+    for (const alertname of ['HostDown', 'DiskFull']) {
+      const alert = { status: 'firing', labels: { alertname }, annotations: {}, startsAt: '2026-11-30T00:00:00Z', endsAt: '0001-01-01T00:00:00Z' };
+      const notification = { version: '4', groupKey: alertname, status: 'firing', receiver: 'ops', groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: '', alerts: [alert] };
+      const queued = await fetch(`${vigil.url}/alerts/ops`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(notification) });
+      assert.equal(queued.status, 202, await queued.text());
+    }
     // a refused reload: an error record with error.message
     await writeFile(vigil.configFile, 'projects: {interval: soon}\n');
     assert.equal((await fetch(`${vigil.url}/-/reload`, { method: 'POST' })).status, 400);
     await sleep(1500);
-    target.closeAllConnections();
-    await new Promise((r) => target.close(r));
+    for (const server of [target, robot]) {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
     await sleep(3000);
     await vigil.app.stop();
     const logsDir = join(vigil.dir, 'data', LOCAL_LOGS_DIR);
@@ -106,7 +126,9 @@ projects:
   records = records.map((r) => expand(r));
   const fields = new Set(records.flatMap((r) => [...fieldPaths(r)]));
   const datasets = new Set(records.map((r) => (r.event as { dataset?: string } | undefined)?.dataset ?? ''));
-  assert.ok(['vigil.app', 'vigil.deployments', 'vigil.projects'].every((d) => datasets.has(d)), `datasets written: ${[...datasets].join(', ')}`);
+  assert.ok(['vigil.app', 'vigil.deployments', 'vigil.projects', 'vigil.relay'].every((d) => datasets.has(d)), `datasets written: ${[...datasets].join(', ')}`);
+  const relayActions = new Set(records.map((r) => r.event as { dataset?: string; action?: string }).filter((e) => e.dataset === 'vigil.relay').map((e) => e.action));
+  assert.ok(['relay-notification-retry', 'relay-notification-delivered', 'relay-notification-failed'].every((a) => relayActions.has(a)), `relay records: ${[...relayActions].join(', ')}`);
 
   // Data streams: the shipper's names, the index template, Filebeat's index and the data views.
   const template = JSON.parse(await readFile(join(ROOT, 'elasticsearch/index-templates/logs-vigil.json'), 'utf8')) as { index_patterns: string[] };

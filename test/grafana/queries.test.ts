@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startAlertmanager } from '../helpers/alertmanager';
-import { startPrometheus } from '../helpers/prometheus';
+import { startPrometheus, type RunningPrometheus } from '../helpers/prometheus';
 import { startVigil } from '../helpers/vigil';
 import { deliver, loadFixtures, postEvents, SECRET, TOKEN } from '../exporters/deployments/helpers';
 import { renderBoards } from '../../grafana/src/build';
@@ -64,7 +64,15 @@ async function feedDeployments(url: string, round: number, jobFixture: Record<st
 // branch the evaluation cannot run and is reported as skipped, not passed.
 const NO_RULES = existsSync(RULES_DIR) ? false : 'prometheus/rules/ is not on this branch yet';
 
-test('every board query runs on a real Prometheus fed by Vigil, and returns data unless documented', { timeout: 240_000, skip: NO_RULES }, async () => {
+/** Readiness waits (never assertions) are generous: the full suite runs beside other engineers' on 2 cores. */
+const READY_MS = 90_000;
+
+/** Resolves once every rule group has been evaluated after `since` (Unix seconds) at least twice, so rules see the last scrapes. */
+async function rulesEvaluatedAfter(prometheus: RunningPrometheus, since: number): Promise<void> {
+  await prometheus.waitFor('min(prometheus_rule_group_last_evaluation_timestamp_seconds)', (r) => Number(r[0]?.value[1] ?? 0) > since + 2, READY_MS);
+}
+
+test('every board query runs on a real Prometheus fed by Vigil, and returns data unless documented', { timeout: 480_000, skip: NO_RULES }, async () => {
   const ruleFiles = (await readdir(RULES_DIR)).filter((f) => f.endsWith('.yml')).map((f) => join(RULES_DIR, f));
   const dir = await mkdtemp(join(tmpdir(), 'vigil-boards-'));
   const key = join(dir, 'key.pem');
@@ -107,6 +115,7 @@ projects:
     labels: { host: 'local' },
     extraJobs: { alertmanager: [new URL(alertmanager.url).host] },
     scrapeSelf: true,
+    readyTimeoutMs: READY_MS,
     ruleFiles,
     alertmanagerUrl: alertmanager.url,
   });
@@ -114,7 +123,7 @@ projects:
   try {
     const jobFixture = (await loadFixtures()).find((f) => f.file === 'workflow_job.completed.success.with-organization.payload.json')?.json;
     assert.ok(jobFixture);
-    await prometheus.waitFor('up', (r) => r.length === 3 && r.every((s) => s.value[1] === '1'));
+    await prometheus.waitFor('up', (r) => r.length === 3 && r.every((s) => s.value[1] === '1'), READY_MS);
     // Rounds a few scrapes apart, so that counters exist before they grow (rate() needs two samples):
     // shop's run fails from round 2 on, so its failure series appear, then grow.
     for (let round = 1; round <= 3; round++) {
@@ -124,11 +133,14 @@ projects:
     // One run left in progress, and a project that goes down.
     assert.equal((await postEvents(vigil.url, [{ type: 'deployment_started', project: 'shop', deployment_id: 'open', environment: 'production' }])).status, 202);
     await close(flapping);
-    await prometheus.waitFor('project_up{project="flaky"}', (r) => r[0]?.value[1] === '0');
-    await prometheus.waitFor('project:project_up:max{project="api"}', (r) => r.length === 1);
+    await prometheus.waitFor('project_up{project="flaky"}', (r) => r[0]?.value[1] === '0', READY_MS);
+    await prometheus.waitFor('project:project_up:max{project="api"}', (r) => r.length === 1, READY_MS);
     // a process check scans /proc: on a loaded machine its first result can come after the others
-    await prometheus.waitFor('project_processes{project="shop"}', (r) => r.length === 1);
-    await sleep(5000);
+    await prometheus.waitFor('project_processes{project="shop"}', (r) => r.length === 1, READY_MS);
+    // the last events scraped (the in-progress run), then every rule group evaluated on them
+    await prometheus.waitFor('deployments_in_progress{project="shop"}', (r) => r.some((s) => s.value[1] !== '0'), READY_MS);
+    await sleep(3000);
+    await rulesEvaluatedAfter(prometheus, Date.now() / 1000);
 
     const range = { from, to: Math.floor(Date.now() / 1000) };
     const failures: string[] = [];

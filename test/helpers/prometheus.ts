@@ -35,6 +35,8 @@ export interface PrometheusOptions {
   readonly extraJobs?: Readonly<Record<string, readonly string[]>>;
   /** Also scrape Prometheus itself, as job `prometheus`. */
   readonly scrapeSelf?: boolean;
+  /** How long to wait for /-/ready (default 15 s; more for tests that run on a loaded machine). */
+  readonly readyTimeoutMs?: number;
 }
 
 function yamlList(items: readonly string[]): string {
@@ -90,7 +92,8 @@ ${Object.entries({ ...opts.extraJobs, ...(opts.scrapeSelf ? { prometheus: [`127.
     await rm(dir, { recursive: true, force: true });
   };
 
-  const deadline = Date.now() + 15_000;
+  const readyMs = opts.readyTimeoutMs ?? 15_000;
+  const deadline = Date.now() + readyMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`prometheus exited early:\n${output}`);
     try {
@@ -101,7 +104,7 @@ ${Object.entries({ ...opts.extraJobs, ...(opts.scrapeSelf ? { prometheus: [`127.
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`prometheus not ready after 15 s:\n${output}`);
+      throw new Error(`prometheus not ready after ${readyMs / 1000} s:\n${output}`);
     }
     await sleep(100);
   }

@@ -133,7 +133,7 @@ test('end to end: Prometheus rule -> Alertmanager -> relay -> signed DingTalk st
     await robot.waitFor((m) => m.some((x) => x.text.includes('FIRING')), 90_000);
     const firing = robot.messages.find((x) => x.text.includes('FIRING'));
     assert.equal(robot.badSignatures, 0, 'every request was signed correctly');
-    assert.match(firing?.body.markdown.title ?? '', /^\[FIRING:1\] RelayEndToEnd Vigil$/);
+    assert.match(firing?.body.markdown?.title ?? '', /^\[FIRING:1\] RelayEndToEnd Vigil$/);
     for (const part of [
       '🔥 FIRING: RelayEndToEnd',
       '**Severity:** critical',

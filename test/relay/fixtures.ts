@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Payload } from '../../relay/payload';
 
 /** An Alertmanager v4 payload like the ones Vigil's routes send, with `n` alerts. */
@@ -40,4 +43,14 @@ shipper: {enabled: false}
 relay:
   enabled: true
 ${relayLines}`;
+}
+
+/** Runs `fn` with a fresh temporary directory, removed afterwards. */
+export async function withTempDir(prefix: string, fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  try {
+    await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { batchSize, startDispatcher, type Clock } from '../../relay/dispatcher';
 import { createLimiter } from '../../relay/limiter';
+import { LIMITER_FILE, loadSendTimes, sendTimesWriter } from '../../relay/limiter-store';
 import { openQueue, type Entry, type NotificationQueue } from '../../relay/queue';
 import type { Outcome } from '../../relay/robots/answer';
-import { samplePayload } from './fixtures';
+import { samplePayload, withTempDir } from './fixtures';
 
 /** Simulated time: sleeping moves the clock at once. */
 function fakeClock(): Clock & { t: number } {
@@ -44,14 +44,7 @@ function dispatch(queue: NotificationQueue, clock: Clock, send: SendFn, onReques
   });
 }
 
-async function withQueue(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'relay-limiter-'));
-  try {
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+const withQueue = (fn: (dir: string) => Promise<void>): Promise<void> => withTempDir('relay-limiter-', fn);
 
 test('the limiter allows `limit` requests in any window and says how long to wait', () => {
   const l = createLimiter(3, 60_000);
@@ -64,6 +57,38 @@ test('the limiter allows `limit` requests in any window and says how long to wai
   assert.equal(l.waitMs(60_000), 0);
   assert.equal(l.remaining(60_000), 1);
 });
+
+test('the request times outlive the limiter: a new one from the saved times allows no more in the window', () =>
+  withQueue(async (dir) => {
+    const file = join(dir, LIMITER_FILE);
+    const errors: unknown[] = [];
+    const save = sendTimesWriter(file, (err) => errors.push(err));
+    const first = createLimiter(3, 60_000, { sent: loadSendTimes(file, assert.fail), onRecord: save });
+    for (const t of [1_000, 2_000, 3_000, 4_000]) first.record(t);
+    await new Promise((r) => setImmediate(r)); // the save waits for the turn of the event loop
+    assert.deepEqual(JSON.parse(await readFile(file, 'utf8')), { sent: [2_000, 3_000, 4_000] }, 'the last `limit` times, one save for the four');
+    const second = createLimiter(3, 60_000, { sent: loadSendTimes(file, assert.fail) });
+    assert.equal(second.remaining(5_000), 0, 'a restart does not reset the window');
+    assert.equal(second.waitMs(5_000), 57_000);
+    assert.equal(second.remaining(62_000), 1);
+    assert.deepEqual(errors, []);
+  }));
+
+test('saved request times: no file is none; a broken file is reported and ignored; a failed save is reported', () =>
+  withQueue(async (dir) => {
+    const file = join(dir, LIMITER_FILE);
+    assert.deepEqual(loadSendTimes(file, assert.fail), []);
+    for (const text of ['{"sent": [1, "x"]}', 'not json', '[1,2]']) {
+      await writeFile(file, text);
+      const reasons: string[] = [];
+      assert.deepEqual(loadSendTimes(file, (r) => reasons.push(r)), [], text);
+      assert.equal(reasons.length, 1, text);
+    }
+    const errors: unknown[] = [];
+    sendTimesWriter(join(dir, 'missing-folder', LIMITER_FILE), (err) => errors.push(err))([1]);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(errors.length, 1);
+  }));
 
 test('one at a time while there is room; everything waiting in one digest on the last request', () => {
   assert.equal(batchSize(1, 1, 100), 1);

@@ -64,7 +64,7 @@ async function waitMetric(v: RunningVigil, line: RegExp, want: number): Promise<
   assert.equal(await metric(v, line), want, line.source);
 }
 
-test('bad requests: 400 with the reason and nothing queued; 404 for an unknown target', () =>
+test('bad requests: 400 with the reason, 415 for a body that is not JSON, nothing queued; 404 for an unknown target', () =>
   withRelay(async (v, robot) => {
     const bad = await post(`${v.url}/alerts/ops`, { ...samplePayload(1), version: '3' });
     assert.equal(bad.status, 400);
@@ -73,7 +73,17 @@ test('bad requests: 400 with the reason and nothing queued; 404 for an unknown t
     assert.match(body.problems.join(), /version/);
     assert.equal((await post(`${v.url}/alerts/ops`, '{not json')).status, 400);
     assert.equal((await post(`${v.url}/alerts/nobody`, samplePayload(1))).status, 404);
-    assert.equal(await metric(v, /vigil_notifications_total\{target="ops",result="rejected"\}/), 2);
+    // A valid payload sent as something else than JSON: 415 with a JSON reason, nothing queued.
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded']) {
+      const wrongType = await post(`${v.url}/alerts/ops`, samplePayload(1), { 'content-type': type });
+      assert.equal(wrongType.status, 415, type);
+      assert.match(wrongType.headers.get('content-type') ?? '', /^application\/json/);
+      assert.match(((await wrongType.json()) as { error: string }).error, new RegExp(`expected Content-Type: application/json, got "${type}"`));
+    }
+    const noType = await fetch(`${v.url}/alerts/ops`, { method: 'POST', body: new Blob([JSON.stringify(samplePayload(1))]) });
+    assert.equal(noType.status, 415);
+    assert.match(((await noType.json()) as { error: string }).error, /got none/);
+    assert.equal(await metric(v, /vigil_notifications_total\{target="ops",result="rejected"\}/), 5);
     assert.equal(await metric(v, /vigil_notifications_total\{target="ops",result="accepted"\}/), undefined);
     assert.equal(await metric(v, /vigil_notification_queue_length\{target="ops"\}/), 0);
     await new Promise((r) => setTimeout(r, 300));
@@ -104,6 +114,42 @@ test('rate limits, 5xx and refused connections are retried until delivered', () 
     await waitMetric(v, /vigil_notification_requests_total\{target="ops",result="retry"\}/, 3);
     await waitMetric(v, /vigil_notifications_total\{target="ops",result="delivered"\}/, 1);
   }));
+
+test('WeCom: the markdown message, then a text message mentioning the mobiles; a refused mention is not retried', async () => {
+  const robot = await startRobotStub();
+  const v = await startVigil(
+    relayOnlyYaml(`  language: en
+  retry: {initial: 50ms, max: 200ms}
+  targets:
+    dev:
+      type: wecom
+      url: ${robot.url}
+      mention: {mobiles: ["13900000000"], mobile_label: owner_mobile}
+`),
+  );
+  try {
+    assert.equal((await post(`${v.url}/alerts/dev`, samplePayload(1))).status, 202);
+    await robot.waitFor((m) => m.length === 2);
+    const [markdown, mention] = robot.messages;
+    assert.equal(markdown?.body.msgtype, 'markdown');
+    assert.match(markdown?.text ?? '', /FIRING: HostDown/);
+    assert.equal(mention?.body.msgtype, 'text');
+    assert.deepEqual(mention?.body.text?.mentioned_mobile_list, ['13900000000', '13800000001']);
+    assert.match(mention?.text ?? '', /HostDown/);
+    await waitMetric(v, /vigil_notification_requests_total\{target="dev",result="ok"\}/, 2);
+    // The robot refuses the mention message: the alert was delivered, so nothing is sent again.
+    robot.script([{ errcode: 0, errmsg: 'ok' }, { errcode: 93000, errmsg: 'invalid webhook url' }]);
+    assert.equal((await post(`${v.url}/alerts/dev`, samplePayload(1))).status, 202);
+    await waitMetric(v, /vigil_notification_requests_total\{target="dev",result="permanent"\}/, 1);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(robot.requests, 4);
+    assert.equal(await metric(v, /vigil_notifications_total\{target="dev",result="delivered"\}/), 2);
+    assert.equal(await metric(v, /vigil_notification_queue_length\{target="dev"\}/), 0);
+  } finally {
+    await v.stop();
+    await robot.close();
+  }
+});
 
 test('a signature the robot refuses (310000) is given up at once, counted and not retried', () =>
   withRelay(

@@ -123,6 +123,21 @@ test('WeCom: markdown content with <@userid> mentions, no signature', () => {
   assert.equal(m.request.url, 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k');
 });
 
+test('WeCom: mobiles to mention (fixed and from a label) go in a text message after the markdown one', () => {
+  const { compose } = setup({ language: 'en' }, { type: 'wecom', url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k', mention: { mobiles: ['13900000000'], mobile_label: 'owner_mobile' } });
+  const m = compose([samplePayload(2)], NOW);
+  const markdown = JSON.parse(m.request.body) as { msgtype: string; markdown: { content: string } };
+  assert.equal(markdown.msgtype, 'markdown');
+  assert.doesNotMatch(markdown.markdown.content, /13900000000|@138/, 'no mobile mention in the markdown (it would show as plain text)');
+  assert.ok(m.request.followUp);
+  assert.equal(m.request.followUp.url, m.request.url);
+  assert.deepEqual(JSON.parse(m.request.followUp.body), { msgtype: 'text', text: { content: m.title, mentioned_mobile_list: ['13900000000', '13800000001'] } });
+  const plain = setup({}, { type: 'wecom', url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k', mention: { mobile_label: 'absent' } }).compose([samplePayload(1)], NOW);
+  assert.equal(plain.request.followUp, undefined, 'no mobile: one request');
+  const dingtalk = setup({}, { mention: { mobiles: ['13900000000'] } }).compose([samplePayload(1)], NOW);
+  assert.equal(dingtalk.request.followUp, undefined, 'DingTalk mentions mobiles in the markdown message itself');
+});
+
 for (const [type, limit] of [
   ['dingtalk', 20_000],
   ['wecom', 4096],

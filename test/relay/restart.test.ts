@@ -75,3 +75,46 @@ test('notifications answered 202 survive kill -9 and are delivered after the res
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('the rate limit holds across kill -9: requests of the last window are remembered', { timeout: 180_000 }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'relay-restart-limit-'));
+  const robot = await startRobotStub(SECRET);
+  const file = join(dir, 'vigil.yml');
+  const WINDOW_MS = 6000;
+  await writeFile(
+    file,
+    relayOnlyYaml(`  language: en
+  rate_limit: {messages: 2, window: ${WINDOW_MS}ms}
+  targets:
+    ops: {type: dingtalk, url: "${robot.url}", secret: "\${DINGTALK_SECRET}"}
+`),
+  );
+  const post = async (url: string, key: string): Promise<void> => {
+    const p = samplePayload(1, { groupKey: key });
+    (p.alerts[0] as { annotations: Record<string, string> }).annotations.summary = `notification ${key}`;
+    const res = await fetch(`${url}/alerts/ops`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(p) });
+    assert.equal(res.status, 202);
+  };
+  const first = await serve(file, join(dir, 'data'));
+  let second: Awaited<ReturnType<typeof serve>> | undefined;
+  try {
+    await post(first.url, 'one');
+    await post(first.url, 'two');
+    await robot.waitFor((m) => m.length === 2, 60_000);
+    await new Promise((r) => setTimeout(r, 200)); // the times are saved right after the requests
+    first.child.kill('SIGKILL');
+    await new Promise((r) => first.child.once('exit', r));
+
+    second = await serve(file, join(dir, 'data'));
+    await post(second.url, 'three');
+    await robot.waitFor((m) => m.length === 3, 60_000);
+    const [one, , three] = robot.messages;
+    assert.match(three?.text ?? '', /notification three/);
+    // Two requests were sent at `one.at` or after: the third may not leave before the window has passed.
+    assert.ok((three?.at ?? 0) - (one?.at ?? 0) >= WINDOW_MS - 50, `the third request came ${(three?.at ?? 0) - (one?.at ?? 0)} ms after the first`);
+  } finally {
+    for (const c of [first.child, second?.child]) if (c && c.exitCode === null) c.kill('SIGKILL');
+    await robot.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});

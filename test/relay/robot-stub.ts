@@ -4,7 +4,12 @@ import type { AddressInfo } from 'node:net';
 
 export interface RobotMessage {
   readonly at: number;
-  readonly body: { msgtype: string; markdown: { title?: string; text?: string; content?: string }; at?: { atMobiles: string[]; isAtAll: boolean } };
+  readonly body: {
+    msgtype: string;
+    markdown?: { title?: string; text?: string; content?: string };
+    text?: { content: string; mentioned_mobile_list?: string[] };
+    at?: { atMobiles: string[]; isAtAll: boolean };
+  };
   readonly text: string;
 }
 
@@ -60,7 +65,7 @@ export async function startRobotStub(secret?: string): Promise<RobotStub> {
         return;
       }
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as RobotMessage['body'];
-      messages.push({ at: Date.now(), body, text: body.markdown.text ?? body.markdown.content ?? '' });
+      messages.push({ at: Date.now(), body, text: body.markdown?.text ?? body.markdown?.content ?? body.text?.content ?? '' });
       reply(200, { errcode: 0, errmsg: 'ok' });
     });
   });

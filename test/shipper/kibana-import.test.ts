@@ -33,13 +33,13 @@ async function fakeKibana(answer: (seen: Seen) => [number, unknown]): Promise<{ 
 
 const close = (s: Server): Promise<void> => new Promise((r) => s.close(() => r()));
 
-test('the saved objects: data views for logs-vigil.* and the four saved searches, referencing an included data view', async () => {
+test('the saved objects: data views for logs-vigil.* and the six saved searches, referencing an included data view', async () => {
   const text = await readFile(join(SAVED_OBJECTS_DIR, 'vigil-saved-objects.ndjson'), 'utf8');
   const objects = text.trim().split('\n').map((l) => JSON.parse(l) as { id: string; type: string; attributes: { title: string }; references: { id: string }[] });
   const views = objects.filter((o) => o.type === 'index-pattern');
   assert.ok(views.some((v) => v.attributes.title === 'logs-vigil.*'));
   const searches = objects.filter((o) => o.type === 'search').map((o) => o.attributes.title).sort();
-  assert.deepEqual(searches, ['Deployments', 'Errors and warnings', 'Failed deployment steps', 'Project status changes']);
+  assert.deepEqual(searches, ['Alert notifications', 'Deployments', 'Errors and warnings', 'Failed alert notifications', 'Failed deployment steps', 'Project status changes']);
   for (const o of objects) for (const r of o.references) assert.ok(views.some((v) => v.id === r.id), `${o.id} refers to ${r.id}`);
 });
 
