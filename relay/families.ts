@@ -1,8 +1,8 @@
 import { defineFamilies } from '../core/exposition';
 
 /**
- * The relay's families as it serves them (relay/metrics.ts builds its prom-client registry with the
- * same names, help and labels; test/core/families.test.ts checks a running relay against this list).
+ * The relay's families, declared once: relay/metrics.ts builds its prom-client registry from them
+ * (`promOptions`); test/core/families.test.ts checks a running relay against this list.
  */
 export const RELAY_FAMILIES = defineFamilies([
   {

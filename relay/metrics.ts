@@ -1,4 +1,9 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { byName, promOptions } from '../core/exposition';
+import { RELAY_FAMILIES } from './families';
+
+/** The relay's families (relay/families.ts) by name; the registry below is built from them. */
+const F = byName(RELAY_FAMILIES);
 
 /**
  * What became of notifications: accepted (queued), rejected (bad request, 4xx), refused (could not be
@@ -24,34 +29,24 @@ export interface QueueState {
 export function createRelayMetrics(state: QueueState): RelayMetrics {
   const registry = new Registry();
   const notifications = new Counter({
-    name: 'vigil_notifications_total',
-    help: 'Alertmanager notifications by target and result (accepted, rejected, refused, delivered, failed).',
-    labelNames: ['target', 'result'] as const,
+    ...promOptions(F.vigil_notifications_total),
     registers: [registry],
   });
   const requests = new Counter({
-    name: 'vigil_notification_requests_total',
-    help: 'Robot requests by target and result (ok, retry, permanent).',
-    labelNames: ['target', 'result'] as const,
+    ...promOptions(F.vigil_notification_requests_total),
     registers: [registry],
   });
   const digests = new Counter({
-    name: 'vigil_notification_digests_total',
-    help: 'Robot messages that merged several notifications because of the rate limit.',
-    labelNames: ['target'] as const,
+    ...promOptions(F.vigil_notification_digests_total),
     registers: [registry],
   });
   const duration = new Histogram({
-    name: 'vigil_notification_duration_seconds',
-    help: 'Time of one robot request, from sending to its answer (or timeout).',
-    labelNames: ['target'] as const,
+    ...promOptions(F.vigil_notification_duration_seconds),
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
   new Gauge({
-    name: 'vigil_notification_queue_length',
-    help: 'Notifications accepted and not yet delivered or given up, by target.',
-    labelNames: ['target'] as const,
+    ...promOptions(F.vigil_notification_queue_length),
     registers: [registry],
     collect() {
       this.reset();
@@ -59,9 +54,7 @@ export function createRelayMetrics(state: QueueState): RelayMetrics {
     },
   });
   new Gauge({
-    name: 'vigil_notification_oldest_queued_age_seconds',
-    help: 'Age of the oldest notification still queued, by target (0 when none is).',
-    labelNames: ['target'] as const,
+    ...promOptions(F.vigil_notification_oldest_queued_age_seconds),
     registers: [registry],
     collect() {
       this.reset();
