@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { every, jitterFor, type Schedule } from '../../core/scheduler';
 import { errorFields, type Logger } from '../../core/logger';
 import { DATASET } from './dataset';
-import { type ProjectConfig, type ProjectsConfig } from './config';
+import type { ProjectsConfig } from './config';
 import { createLimiter } from './limiter';
 import { createProcessTable, type ProcessTable } from './process-table';
 import { probeHttp } from './probes/http';
@@ -11,8 +11,11 @@ import { secondsSince, type ProbeResult } from './probes/probe';
 import { probeTcp } from './probes/tcp';
 import { runCheck, type Probes } from './run-check';
 import { diffProjects } from './diff';
-import { renderAll, renderCycles, renderProject, type ProjectLines } from './render';
-import { nextStatus, type Status } from './status';
+import { renderAll, renderCycles } from './render';
+import type { Status } from './status';
+import { newProjectState, projectStatus, reconfigure, settleRun, type ProjectState, type ProjectStatus } from './project-state';
+
+export type { ProjectStatus } from './project-state';
 
 export interface ProjectsExporterOptions {
   readonly config: ProjectsConfig;
@@ -27,34 +30,6 @@ export interface ProjectsExporterOptions {
   readonly every?: typeof every;
   /** Hears every completed run of a project (the projects API's live stream). */
   readonly onResult?: (project: ProjectStatus, from: Status) => void;
-}
-
-/** What the exporter knows about one project; kept across reloads while the project exists. */
-interface ProjectState {
-  config: ProjectConfig;
-  /** Bumped when the config changes, so results of a run under the old config are dropped. */
-  version: number;
-  status: Status;
-  failures: number;
-  stateChanges: number;
-  lastCheckSeconds: number | undefined;
-  results: Map<string, ProbeResult>;
-  running: Promise<void> | undefined;
-  /** Aborts the running run's checks: on stop, on removal and when the project's config changes. */
-  abort: AbortController | undefined;
-  rendered: ProjectLines;
-}
-
-export interface ProjectStatus {
-  readonly name: string;
-  readonly config: ProjectConfig;
-  readonly status: Status;
-  readonly failures: number;
-  readonly stateChanges: number;
-  readonly lastCheckSeconds: number | undefined;
-  readonly results: ReadonlyMap<string, ProbeResult>;
-  /** A run of its checks is going on now. */
-  readonly checking: boolean;
 }
 
 export interface ProjectsExporter {
@@ -73,14 +48,6 @@ export interface ProjectsExporter {
   list(): ProjectStatus[];
   /** Runs the project's checks now, or joins the run already going; undefined for an unknown project. */
   check(name: string): Promise<ProjectStatus | undefined> | undefined;
-}
-
-function describeFailures(config: ProjectConfig, results: ReadonlyMap<string, ProbeResult>): string {
-  const failed = config.checks.flatMap((c) => {
-    const r = results.get(c.name);
-    return r && !r.success ? [`${c.name}: ${r.reason}`] : [];
-  });
-  return failed.length > 0 ? failed.join('; ') : 'all checks passed';
 }
 
 /**
@@ -110,58 +77,16 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
     process: createProcessProbe({ table: opts.processTable ?? createProcessTable(opts.procfs), listMaxAgeMs: shortestInterval }),
   };
 
-  const view = (s: ProjectState): ProjectStatus => ({
-    name: s.config.name,
-    config: s.config,
-    status: s.status,
-    failures: s.failures,
-    stateChanges: s.stateChanges,
-    lastCheckSeconds: s.lastCheckSeconds,
-    results: s.results,
-    checking: s.running !== undefined,
-  });
-
-  const rerender = (state: ProjectState): void => {
-    state.rendered = renderProject(state);
-    dirty = true;
-  };
-
-  const newState = (cfg: ProjectConfig): ProjectState => {
-    const state: ProjectState = {
-      config: cfg,
-      version: 0,
-      status: 'unknown',
-      failures: 0,
-      stateChanges: 0,
-      lastCheckSeconds: undefined,
-      results: new Map(),
-      running: undefined,
-      abort: undefined,
-      rendered: {},
-    };
-    rerender(state);
-    return state;
-  };
-
   const apply = (state: ProjectState, results: Map<string, ProbeResult>): void => {
-    const cfg = state.config;
-    state.results = results;
-    state.lastCheckSeconds = now() / 1000;
-    const passed = cfg.checks.every((c) => results.get(c.name)?.success === true);
-    const next = nextStatus(state, passed, cfg.retries);
-    const from = state.status;
-    state.failures = next.failures;
-    state.status = next.status;
-    if (next.status !== from) {
-      if (from !== 'unknown') state.stateChanges++;
-      const reason = describeFailures(cfg, results);
+    const { from, to, reason } = settleRun(state, results, now() / 1000);
+    dirty = true;
+    if (to !== from) {
       logger.info('project status changed', {
         event: { action: 'project-status-changed', dataset: DATASET },
-        project: { name: cfg.name, from, to: next.status, reason },
+        project: { name: state.config.name, from, to, reason },
       });
     }
-    rerender(state);
-    opts.onResult?.({ ...view(state), checking: false }, from);
+    opts.onResult?.({ ...projectStatus(state), checking: false }, from);
   };
 
   const runProject = (state: ProjectState): Promise<void> => {
@@ -239,23 +164,16 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
     }
     const toRun: ProjectState[] = [];
     for (const cfg of diff.added) {
-      const fresh = newState(cfg);
+      const fresh = newProjectState(cfg);
       projects.set(cfg.name, fresh);
       toRun.push(fresh);
     }
     for (const { config: cfg, keptChecks } of diff.changed) {
-      // Keep the status and counters (no spurious state change); drop the results of checks
-      // that were removed or changed, and any run still going under the old config.
       const state = projects.get(cfg.name) as ProjectState;
-      for (const name of [...state.results.keys()]) if (!keptChecks.has(name)) state.results.delete(name);
-      state.config = cfg;
-      state.version++;
-      state.abort?.abort();
-      state.running = undefined;
-      state.abort = undefined;
-      rerender(state);
+      reconfigure(state, cfg, keptChecks);
       toRun.push(state);
     }
+    dirty = true;
     // Keep the configuration order, which is the exposition order.
     const ordered = next.targets.map((t) => [t.name, projects.get(t.name) as ProjectState] as const);
     projects.clear();
@@ -309,16 +227,16 @@ export function createProjectsExporter(opts: ProjectsExporterOptions): ProjectsE
     },
     status(name) {
       const s = projects.get(name);
-      return s && view(s);
+      return s && projectStatus(s);
     },
-    list: () => [...projects.values()].map(view),
+    list: () => [...projects.values()].map(projectStatus),
     check(name) {
       const state = projects.get(name);
       if (!state) return undefined;
       const run = state.running ?? (stopped ? Promise.resolve() : runProject(state));
       return run.then(() => {
         const s = projects.get(name);
-        return s && view(s);
+        return s && projectStatus(s);
       });
     },
   };
