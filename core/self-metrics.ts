@@ -1,4 +1,4 @@
-import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import { byName, defineFamilies, renderDeclared } from './exposition';
@@ -91,6 +91,16 @@ export function pageSizeOf(vsizeBytes: number | undefined, sizePages: number | u
 }
 
 /**
+ * How many descriptors this process has open. Linux 6.2 and later give the count as the size of
+ * /proc/self/fd (one stat, as prometheus/procfs's FileDescriptorsLen does); older kernels say 0
+ * there, and the directory is listed instead (one entry a descriptor: costly for a process that
+ * keeps ~120 procfs and sysfs files open, as the host part does).
+ */
+export function countOpenFds(dir = '/proc/self/fd'): number | undefined {
+  return procAnswer(() => statSync(dir).size || readdirSync(dir).length);
+}
+
+/**
  * A procfs file of this process through one descriptor kept open: each call is one pread from
  * offset 0, which makes the kernel write it afresh (a line, well under the buffer).
  */
@@ -136,7 +146,7 @@ export function createSelfMetrics(version: string): SelfMetrics {
       // procfs answers from kernel memory: read on the spot, without a threadpool round trip each.
       limits ??= procText('/proc/self/limits');
       const limitsText = limits;
-      const fds = procAnswer(() => readdirSync('/proc/self/fd').length);
+      const fds = countOpenFds();
       const statmText = selfStatm.read();
       const statm = statmText === undefined ? undefined : parseStatm(statmText);
       pageSize ??= pageSizeOf(procAnswer(() => parseVsize(readFileSync('/proc/self/stat', 'latin1'))), statm?.size);

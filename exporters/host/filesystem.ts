@@ -1,4 +1,4 @@
-import { statfs as statfsCallback } from 'node:fs';
+import { statfs as statfsCallback, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Collector } from '../../core/collector';
 import type { Labels, MetricFamily, Sample } from '../../core/exposition';
@@ -27,6 +27,19 @@ export type Statfs = (path: string) => Promise<FsStats>;
 /** statfs(2) on the libuv threadpool: never blocks the event loop, even on a hung NFS mount. */
 export const statfs: Statfs = (path) =>
   new Promise((resolve, reject) => statfsCallback(path, (err, s) => (err ? reject(err) : resolve(s))));
+
+/**
+ * statfs(2) on the event loop, for IN_MEMORY_FS_TYPES only: their kernel answers from the
+ * superblock it holds in memory, without a disk or a server, in microseconds, where the threadpool
+ * costs a scrape a round trip (two thread hand-offs; about 5% of a host scrape, BENCHMARKS.md).
+ */
+export const statfsNow: Statfs = (path) => {
+  try {
+    return Promise.resolve(statfsSync(path));
+  } catch (err) {
+    return Promise.reject(err as Error);
+  }
+};
 
 /** Undoes the octal escapes of /proc/mounts ("\040" for a space, "\011" for a tab, ...). */
 function unescapeMountField(s: string): string {
@@ -117,6 +130,14 @@ export function selectMounts(mounts: readonly Mount[], rootfs: string, mountPoin
  */
 export const NETWORK_FS_TYPES = /^(nfs4?|cifs|smb3?|ceph|glusterfs|lustre|gpfs|beegfs|9p|afs|davfs|fuse|fuse\..+)$/;
 
+/**
+ * Filesystems whose statfs the kernel answers from counters in memory (ext4's and xfs's per-cpu
+ * free counts, tmpfs's page counts): asked through `memoryStatfs`, on the event loop. Every other
+ * type (btrfs, zfs, overlay, anything unknown) stays on the threadpool, network ones on a thread
+ * of their own.
+ */
+export const IN_MEMORY_FS_TYPES = /^(ext[234]|xfs|tmpfs|ramfs|vfat)$/;
+
 export interface FilesystemDeps {
   readonly reader: FileReader;
   readonly procfs: string;
@@ -128,6 +149,8 @@ export interface FilesystemDeps {
   readonly statfs?: Statfs;
   /** statfs for NETWORK_FS_TYPES (see isolated-statfs.ts); `statfs` when not given. */
   readonly networkStatfs?: Statfs;
+  /** statfs for IN_MEMORY_FS_TYPES; `statfsNow` by default, `statfs` when only that is given (tests). */
+  readonly memoryStatfs?: Statfs;
   /** Told once when a mount point stops answering, and once when it answers again. */
   readonly onStuck?: (mountPoint: string, stuck: boolean) => void;
 }
@@ -141,6 +164,9 @@ export interface FilesystemDeps {
 export function createFilesystemCollector(deps: FilesystemDeps): Collector {
   const localStatfs = deps.statfs ?? statfs;
   const networkStatfs = deps.networkStatfs ?? localStatfs;
+  const memoryStatfs = deps.memoryStatfs ?? (deps.statfs ? localStatfs : statfsNow);
+  const statfsFor = (fsType: string): Statfs =>
+    NETWORK_FS_TYPES.test(fsType) ? networkStatfs : IN_MEMORY_FS_TYPES.test(fsType) ? memoryStatfs : localStatfs;
   const pending = new Map<string, Promise<FsStats>>();
   let mountsFile = join(deps.procfs, '1', 'mounts');
   const fallback = join(deps.procfs, 'mounts');
@@ -167,7 +193,7 @@ export function createFilesystemCollector(deps: FilesystemDeps): Collector {
     const { mountPoint } = mount;
     const path = join(deps.rootfs, mountPoint);
     if (pending.has(path)) return undefined;
-    const raw = NETWORK_FS_TYPES.test(mount.fsType) ? networkStatfs(path) : localStatfs(path);
+    const raw = statfsFor(mount.fsType)(path);
     pending.set(path, raw);
     const call: Call = {
       mountPoint,

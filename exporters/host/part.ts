@@ -17,8 +17,8 @@ import { nodeScrapeFamilies } from './scrape-families';
  * The host exporter: node_exporter's default Linux collectors (see README.md) read from procfs
  * and sysfs on every scrape, under the configured timeout. A scrape reads kernel files through
  * descriptors kept open, one synchronous pread each (they come from kernel memory, see
- * file-reader.ts), never spawns a process, and leaves what can wait on a device (statfs, textfiles)
- * off the event loop.
+ * file-reader.ts), never spawns a process, and leaves what can wait on a device (statfs but for
+ * IN_MEMORY_FS_TYPES, textfiles) off the event loop.
  */
 export function createHostPart(section: HostConfig, ctx: PartContext, deps: Partial<HostDeps> = {}): Part<HostConfig> {
   const { logger } = ctx;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, rename, rm, writeFile, mkdir } from 'node:fs/promises';
+import { closeSync, openSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -24,7 +25,7 @@ import { parseSoftnet } from '../../../exporters/host/softnet';
 import { createTextfileCollector } from '../../../exporters/host/textfile';
 import { createTimexCollector } from '../../../exporters/host/timex';
 import { parseVmstat } from '../../../exporters/host/vmstat';
-import { pageSizeOf, parseMaxAddressSpace, parseStatm, parseVsize } from '../../../core/self-metrics';
+import { countOpenFds, pageSizeOf, parseMaxAddressSpace, parseStatm, parseVsize } from '../../../core/self-metrics';
 
 const signal = new AbortController().signal;
 
@@ -306,6 +307,21 @@ describe('node_scrape_collector_* and the process families', () => {
     assert.equal(parseVsize(stat), 1046941696);
     assert.equal(parseMaxAddressSpace('Max address space         unlimited            unlimited            bytes\n'), 2 ** 64 - 1);
     assert.equal(parseMaxAddressSpace('Max address space         4294967296           unlimited            bytes\n'), 4294967296);
+  });
+  test('process_open_fds counts descriptors as they open and close; a directory of size 0 (before Linux 6.2) is listed', () => {
+    const before = countOpenFds();
+    assert.ok(before !== undefined && before > 2);
+    const fds = [1, 2, 3, 4, 5].map(() => openSync('/proc/self/statm', 'r'));
+    try {
+      assert.equal(countOpenFds(), before + 5);
+      // /proc/self/fdinfo has size 0, as /proc/self/fd had before 6.2: counted by listing it.
+      assert.equal(statSync('/proc/self/fdinfo').size, 0);
+      assert.equal(countOpenFds('/proc/self/fdinfo'), readdirSync('/proc/self/fdinfo').length);
+    } finally {
+      for (const fd of fds) closeSync(fd);
+    }
+    assert.equal(countOpenFds(), before);
+    assert.equal(countOpenFds('/no/such/dir'), undefined);
   });
   test('sizes from /proc/self/statm in pages, and the page size from vsize over statm size', () => {
     assert.deepEqual(parseStatm('255601 2300 1150 8 0 20000 0\n'), { size: 255601, resident: 2300 });

@@ -10,7 +10,7 @@ import { parseConfig } from '../../../bin/parts';
 import { createLogger } from '../../../core/logger';
 import { createHostCollectors } from '../../../exporters/host/collectors';
 import { createHostPart } from '../../../exporters/host/part';
-import { createFilesystemCollector, type FsStats } from '../../../exporters/host/filesystem';
+import { createFilesystemCollector, type FsStats, type Statfs } from '../../../exporters/host/filesystem';
 import { createFileReader } from '../../../exporters/host/file-reader';
 import { FIXED_NOW, PROCFS, ROOTFS, fixtureConfig, fixtureStatfs } from './fixtures';
 
@@ -105,6 +105,37 @@ describe('host collectors under the runner', () => {
     assert.equal(await nfsError(), 0);
     assert.equal(calls.filter((p) => p === nfs).length, 2);
     assert.deepEqual(stuckEvents, ['/mnt/nfs stuck', '/mnt/nfs recovered']);
+  });
+
+  test('each mount is asked by its type: ext4, xfs and tmpfs on the event loop, nfs4 on its thread, the rest on the threadpool', async () => {
+    const good = fixtureStatfs();
+    const asked: Record<string, string[]> = { memory: [], network: [], pool: [] };
+    const spy =
+      (tier: string): Statfs =>
+      (path) => {
+        asked[tier]?.push(path.slice(ROOTFS.length) || '/');
+        return good(path);
+      };
+    const fs = createFilesystemCollector({
+      reader,
+      procfs: PROCFS,
+      rootfs: ROOTFS,
+      mountPointsExclude: /^$/,
+      fsTypesExclude: /^(proc|sysfs|devtmpfs|devpts|cgroup2?|binfmt_misc)$/,
+      mountTimeoutMs: 50,
+      statfs: spy('pool'),
+      networkStatfs: spy('network'),
+      memoryStatfs: spy('memory'),
+    });
+    await fs.collect(new AbortController().signal);
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(asked).map(([k, v]) => [k, v.sort()])),
+      {
+        memory: ['/', '/boot', '/dev/shm', '/mnt/backup disk', '/mnt/sandboxing/model_tools_env/v1/python', '/run', '/run/credentials/systemd-journald.service', '/sys/fs/cgroup'],
+        network: ['/mnt/nfs'],
+        pool: ['/var/lib/docker/overlay2/4f1c2b/merged'],
+      },
+    );
   });
 
   test('cpu counters that go backwards between scrapes are held at their previous value', async () => {
