@@ -1,4 +1,5 @@
 import type { Collector } from '../../core/collector';
+import type { Adjtimex } from './adjtimex';
 import { createArpCollector } from './arp';
 import type { CollectorName, HostConfig } from './config';
 import { createConntrackCollector } from './conntrack';
@@ -36,6 +37,8 @@ export interface HostDeps {
   readonly pageSize?: number;
   readonly onStuckMount?: (mountPoint: string, stuck: boolean) => void;
   readonly onTextfileError?: (path: string, error: string) => void;
+  /** adjtimex(2) for timex; glibc's through koffi unless a test gives fixed readings. */
+  readonly adjtimex?: Adjtimex;
 }
 
 /** The enabled collectors of a host config, in the order the config lists them. */
@@ -76,7 +79,7 @@ export function createHostCollectors(cfg: HostConfig, deps: HostDeps): Collector
       createTextfileCollector({ directory: cfg.textfile.directory, ...(deps.onTextfileError ? { onFileError: deps.onTextfileError } : {}) }),
     time: () =>
       createTimeCollector({ reader, sysfs, ...(deps.now ? { now: deps.now } : {}), ...(deps.zone ? { zone: deps.zone } : {}) }),
-    timex: () => createTimexCollector({ rootfs }),
+    timex: () => createTimexCollector({ rootfs, ...(deps.adjtimex ? { adjtimex: deps.adjtimex } : {}) }),
     uname: () => createUnameCollector(proc),
     vmstat: () => createVmstatCollector({ ...proc, fields: cfg.vmstat.fields }),
   };

@@ -162,9 +162,24 @@ export const HOST_COLLECTOR_FAMILIES = defineFamilies([
   { name: 'node_time_clocksource_current_info', type: 'gauge', help: "Current clocksource read from '/sys/devices/system/clocksource'.", labels: ['clocksource', 'device'] },
   { name: 'node_time_seconds', type: 'gauge', help: "System time in seconds since epoch (1970).", labels: [] },
   { name: 'node_time_zone_offset_seconds', type: 'gauge', help: "System time zone offset in seconds.", labels: ['time_zone'] },
-  // timex
-  { name: 'node_timex_tick_seconds', type: 'gauge', help: "Seconds between clock ticks.", labels: [] },
+  // timex (node_exporter's order; the fallback without adjtimex renders tick_seconds and sync_status only)
   { name: 'node_timex_sync_status', type: 'gauge', help: "Is clock synchronized to a reliable server (1 = yes, 0 = no).", labels: [] },
+  { name: 'node_timex_offset_seconds', type: 'gauge', help: "Time offset in between local system and reference clock.", labels: [] },
+  { name: 'node_timex_frequency_adjustment_ratio', type: 'gauge', help: "Local clock frequency adjustment.", labels: [] },
+  { name: 'node_timex_maxerror_seconds', type: 'gauge', help: "Maximum error in seconds.", labels: [] },
+  { name: 'node_timex_estimated_error_seconds', type: 'gauge', help: "Estimated error in seconds.", labels: [] },
+  { name: 'node_timex_status', type: 'gauge', help: "Value of the status array bits.", labels: [] },
+  { name: 'node_timex_loop_time_constant', type: 'gauge', help: "Phase-locked loop time constant.", labels: [] },
+  { name: 'node_timex_tick_seconds', type: 'gauge', help: "Seconds between clock ticks.", labels: [] },
+  { name: 'node_timex_pps_frequency_hertz', type: 'gauge', help: "Pulse per second frequency.", labels: [] },
+  { name: 'node_timex_pps_jitter_seconds', type: 'gauge', help: "Pulse per second jitter.", labels: [] },
+  { name: 'node_timex_pps_shift_seconds', type: 'gauge', help: "Pulse per second interval duration.", labels: [] },
+  { name: 'node_timex_pps_stability_hertz', type: 'gauge', help: "Pulse per second stability, average of recent frequency changes.", labels: [] },
+  { name: 'node_timex_pps_jitter_total', type: 'counter', help: "Pulse per second count of jitter limit exceeded events.", labels: [] },
+  { name: 'node_timex_pps_calibration_total', type: 'counter', help: "Pulse per second count of calibration intervals.", labels: [] },
+  { name: 'node_timex_pps_error_total', type: 'counter', help: "Pulse per second count of calibration errors.", labels: [] },
+  { name: 'node_timex_pps_stability_exceeded_total', type: 'counter', help: "Pulse per second count of stability limit exceeded events.", labels: [] },
+  { name: 'node_timex_tai_offset_seconds', type: 'gauge', help: "International Atomic Time (TAI) offset.", labels: [] },
   // uname
   { name: 'node_uname_info', type: 'gauge', help: "Labeled system information as provided by the uname system call.", labels: ['domainname', 'machine', 'nodename', 'release', 'sysname', 'version'] },
 ]);

@@ -13,21 +13,6 @@ import { startVigil } from '../helpers/vigil';
 const SCRAPE_SECONDS = 1;
 const JOB = 'node';
 
-/**
- * Families node_exporter reads with adjtimex(2), which Node cannot call and whose values the kernel
- * exposes in no procfs or sysfs file (exporters/host/README.md, "timex"). node_timex_sync_status is
- * answered where systemd-timesyncd runs; node_timex_tick_seconds always.
- */
-const ADJTIMEX_ONLY = new Set([
-  'node_timex_estimated_error_seconds',
-  'node_timex_offset_seconds',
-  'node_timex_maxerror_seconds',
-  'node_timex_loop_time_constant',
-  'node_timex_frequency_adjustment_ratio',
-  'node_timex_tai_offset_seconds',
-  'node_timex_sync_status',
-]);
-
 test('every Node Exporter Full query that answers for node_exporter answers for Vigil', { timeout: 120_000 }, async (t) => {
   const board = await loadBoard();
   const vigil = await startVigil('projects: {enabled: false}\ndeployments: {enabled: false}\nshipper: {enabled: false}\n');
@@ -60,17 +45,15 @@ test('every Node Exporter Full query that answers for node_exporter answers for 
     assert.deepEqual(hosts.map((s) => s.metric.instance).sort(), [nodeExporter.target, vigilTarget].sort());
 
     const missing = board.queries.flatMap((q, i) => (answeredNe.has(i) && !answeredVigil.has(i) ? [{ ...q, index: i }] : []));
-    const allowed = missing.filter((q) => familiesOf(q.expr).some((f) => ADJTIMEX_ONLY.has(f)));
-    const failing = missing.filter((q) => !allowed.includes(q));
     const panels = (s: Set<number>): number => panelsAnswered(board.queries, s).size;
     const allPanels = new Set(board.queries.map((q) => q.panel)).size;
     t.diagnostic(
       `${board.queries.length} queries in ${allPanels} panels; node_exporter answers ${answeredNe.size} queries (${panels(answeredNe)} panels), ` +
         `Vigil ${answeredVigil.size} (${panels(answeredVigil)} panels); ` +
-        `answered by node_exporter only: ${missing.length} (adjtimex-only: ${allowed.map((q) => familiesOf(q.expr).join('+')).join(', ') || 'none'})`,
+        `answered by node_exporter only: ${missing.length}`,
     );
     assert.deepEqual(
-      failing.map((q) => `${q.title}: ${q.expr}`),
+      missing.map((q) => `${q.title}: ${q.expr} (${familiesOf(q.expr).join('+')})`),
       [],
       'queries that answer for node_exporter but not for Vigil',
     );

@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../../../bin/parts';
+import type { AdjtimexReading } from '../../../exporters/host/adjtimex';
 import type { HostConfig } from '../../../exporters/host/config';
 import type { FsStats, Statfs } from '../../../exporters/host/filesystem';
 
@@ -43,3 +44,31 @@ export function fixtureStatfs(calls: string[] = []): Statfs {
     return Promise.reject(Object.assign(new Error(`ENOENT: no such file or directory, statfs '${path}'`), { code: 'ENOENT' }));
   };
 }
+
+/**
+ * adjtimex(modes 0) for the golden files: a chrony-disciplined clock (TIME_OK, STA_PLL | STA_NANO,
+ * TAI offset 37) with a PPS source, so that every timex family has a value of its own.
+ */
+export const FIXTURE_ADJTIMEX: AdjtimexReading = {
+  state: 0,
+  timex: {
+    offset: -123456,
+    freq: -1234567,
+    maxerror: 1500,
+    esterror: 250,
+    status: 0x2001,
+    constant: 6,
+    precision: 1,
+    tolerance: 32768000,
+    tick: 10000,
+    ppsfreq: 65536,
+    jitter: 2000,
+    shift: 8,
+    stabil: 131072,
+    jitcnt: 1,
+    calcnt: 12,
+    errcnt: 2,
+    stbcnt: 3,
+    tai: 37,
+  },
+};

@@ -6,7 +6,7 @@ import { renderFamilies } from '../../../core/exposition';
 import { createHostCollectors } from '../../../exporters/host/collectors';
 import { COLLECTOR_NAMES } from '../../../exporters/host/config';
 import { createFileReader } from '../../../exporters/host/file-reader';
-import { FIXED_NOW, GOLDEN, TEXTFILE, fixtureConfig, fixtureStatfs } from './fixtures';
+import { FIXED_NOW, FIXTURE_ADJTIMEX, GOLDEN, TEXTFILE, fixtureConfig, fixtureStatfs } from './fixtures';
 
 /**
  * One golden file per collector: the fixture /proc and /sys rendered as Prometheus text.
@@ -27,7 +27,13 @@ describe('host collectors against golden files', () => {
       const cfg = fixtureConfig(
         `  collectors: [${name}]\n  collector_timeout: 2s\n  filesystem: { mount_timeout: 100ms }\n  textfile: { directory: ${JSON.stringify(TEXTFILE)} }\n`,
       );
-      const [collector, ...rest] = createHostCollectors(cfg, { reader, statfs: fixtureStatfs(), now: () => FIXED_NOW, zone: 'UTC' });
+      const [collector, ...rest] = createHostCollectors(cfg, {
+        reader,
+        statfs: fixtureStatfs(),
+        now: () => FIXED_NOW,
+        zone: 'UTC',
+        adjtimex: () => FIXTURE_ADJTIMEX,
+      });
       assert.ok(collector);
       assert.equal(rest.length, 0);
       // The textfile collector's help names the file by its full path: the checkout's location.

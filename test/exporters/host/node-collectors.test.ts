@@ -23,7 +23,8 @@ import { nodeScrapeFamilies } from '../../../exporters/host/scrape-families';
 import { parseSockstat, sockstatFamilies } from '../../../exporters/host/sockstat';
 import { parseSoftnet } from '../../../exporters/host/softnet';
 import { createTextfileCollector } from '../../../exporters/host/textfile';
-import { createTimexCollector } from '../../../exporters/host/timex';
+import { adjtimexFamilies, createTimexCollector } from '../../../exporters/host/timex';
+import type { AdjtimexReading, TimexFields } from '../../../exporters/host/adjtimex';
 import { parseVmstat } from '../../../exporters/host/vmstat';
 import { countOpenFds, pageSizeOf, parseMaxAddressSpace, parseStatm, parseVsize } from '../../../core/self-metrics';
 
@@ -272,18 +273,98 @@ describe('textfile', () => {
 });
 
 describe('timex', () => {
-  test('sync status from timesyncd where it runs, left out elsewhere; tick always', async () => {
+  /** A reading's families as name -> value (each timex family has one sample). */
+  const values = (r: AdjtimexReading): Record<string, number> =>
+    Object.fromEntries(adjtimexFamilies(r).map((f) => [f.name, f.samples[0]?.value ?? Number.NaN]));
+  const zero: TimexFields = {
+    offset: 0, freq: 0, maxerror: 0, esterror: 0, status: 0, constant: 0, precision: 0, tolerance: 0, tick: 0,
+    ppsfreq: 0, jitter: 0, shift: 0, stabil: 0, jitcnt: 0, calcnt: 0, errcnt: 0, stbcnt: 0, tai: 0,
+  };
+
+  test('STA_NANO: offset and PPS jitter in nanoseconds; errors and tick in microseconds; frequencies in ppm << 16', () => {
+    const v = values({
+      state: 0,
+      timex: {
+        ...zero, status: 0x2001, offset: -2_500_000, jitter: 1500, freq: 655_360, ppsfreq: -131_072, stabil: 6553,
+        maxerror: 123_000, esterror: 4000, tick: 10_000, constant: 7, shift: 4, jitcnt: 9, calcnt: 10, errcnt: 11, stbcnt: 12, tai: 37,
+      },
+    });
+    assert.deepEqual(v, {
+      node_timex_sync_status: 1,
+      node_timex_offset_seconds: -0.0025,
+      node_timex_frequency_adjustment_ratio: 1.00001,
+      node_timex_maxerror_seconds: 0.123,
+      node_timex_estimated_error_seconds: 0.004,
+      node_timex_status: 0x2001,
+      node_timex_loop_time_constant: 7,
+      node_timex_tick_seconds: 0.01,
+      node_timex_pps_frequency_hertz: -2e-6,
+      node_timex_pps_jitter_seconds: 1.5e-6,
+      node_timex_pps_shift_seconds: 4,
+      node_timex_pps_stability_hertz: 6553 / 65_536e6,
+      node_timex_pps_jitter_total: 9,
+      node_timex_pps_calibration_total: 10,
+      node_timex_pps_error_total: 11,
+      node_timex_pps_stability_exceeded_total: 12,
+      node_timex_tai_offset_seconds: 37,
+    });
+  });
+
+  test('without STA_NANO offset and PPS jitter are microseconds; TIME_ERROR (5) is sync status 0, other states 1', () => {
+    const micro = values({ state: 5, timex: { ...zero, status: 0x41, offset: 1500, jitter: 30, maxerror: 16_000_000, tick: 10_000 } });
+    assert.equal(micro.node_timex_offset_seconds, 0.0015);
+    assert.equal(micro.node_timex_pps_jitter_seconds, 0.00003);
+    assert.equal(micro.node_timex_maxerror_seconds, 16);
+    assert.equal(micro.node_timex_status, 0x41);
+    assert.equal(micro.node_timex_sync_status, 0);
+    for (const state of [0, 1, 2, 3, 4]) assert.equal(values({ state, timex: zero }).node_timex_sync_status, 1, `state ${state}`);
+  });
+
+  test('the rendered families: node_exporter 1.5\'s 17 names, help texts and types, counters for the PPS counts', () => {
+    const text = renderFamilies(adjtimexFamilies({ state: 5, timex: { ...zero, tick: 10_000, status: 64, constant: 2 } }));
+    assert.equal(text.match(/^# TYPE /gm)?.length, 17);
+    assert.match(text, /^# HELP node_timex_offset_seconds Time offset in between local system and reference clock\.\n# TYPE node_timex_offset_seconds gauge\nnode_timex_offset_seconds 0$/m);
+    assert.match(text, /^# TYPE node_timex_pps_stability_exceeded_total counter$/m);
+    assert.match(text, /^node_timex_tick_seconds 0\.01$/m);
+    assert.match(text, /^node_timex_sync_status 0$/m);
+  });
+
+  test('with adjtimex every family comes from it, not from timesyncd\'s file', async () => {
     const root = await mkdtemp(join(tmpdir(), 'vigil-timex-'));
     try {
-      let text = renderFamilies(await createTimexCollector({ rootfs: root }).collect(signal));
-      assert.match(text, /^node_timex_tick_seconds 0\.01$/m);
-      assert.doesNotMatch(text, /sync_status/);
       await mkdir(join(root, 'run/systemd/timesync'), { recursive: true });
-      text = renderFamilies(await createTimexCollector({ rootfs: root }).collect(signal));
+      await writeFile(join(root, 'run/systemd/timesync/synchronized'), '');
+      const text = renderFamilies(await createTimexCollector({ rootfs: root, adjtimex: () => ({ state: 5, timex: { ...zero, tick: 10_000 } }) }).collect(signal));
+      assert.match(text, /^node_timex_sync_status 0$/m);
+      assert.match(text, /^node_timex_maxerror_seconds 0$/m);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  test('adjtimex refused with EPERM yields no families (node_exporter: no data); another error fails with the reason', async () => {
+    const failing = (code: string) => () => {
+      throw Object.assign(new Error(`adjtimex: ${code}`), { code });
+    };
+    assert.deepEqual(await createTimexCollector({ rootfs: '/nonexistent', adjtimex: failing('EPERM') }).collect(signal), []);
+    assert.throws(() => createTimexCollector({ rootfs: '/nonexistent', adjtimex: failing('EFAULT') }).collect(signal), {
+      message: 'failed to retrieve adjtimex stats: adjtimex: EFAULT',
+    });
+  });
+
+  test('fallback without adjtimex: sync status from timesyncd where it runs, left out elsewhere; tick always', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'vigil-timex-'));
+    const unavailable = (): undefined => undefined;
+    try {
+      let text = renderFamilies(await createTimexCollector({ rootfs: root, adjtimex: unavailable }).collect(signal));
+      assert.equal(text, '# HELP node_timex_tick_seconds Seconds between clock ticks.\n# TYPE node_timex_tick_seconds gauge\nnode_timex_tick_seconds 0.01\n');
+      await mkdir(join(root, 'run/systemd/timesync'), { recursive: true });
+      text = renderFamilies(await createTimexCollector({ rootfs: root, adjtimex: unavailable }).collect(signal));
       assert.match(text, /^node_timex_sync_status 0$/m);
       await writeFile(join(root, 'run/systemd/timesync/synchronized'), '');
-      text = renderFamilies(await createTimexCollector({ rootfs: root }).collect(signal));
+      text = renderFamilies(await createTimexCollector({ rootfs: root, adjtimex: unavailable }).collect(signal));
       assert.match(text, /^node_timex_sync_status 1$/m);
+      assert.doesNotMatch(text, /offset|maxerror/);
     } finally {
       await rm(root, { recursive: true, force: true });
     }
