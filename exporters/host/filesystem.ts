@@ -37,7 +37,7 @@ export const statfsNow: Statfs = (path) => {
   try {
     return Promise.resolve(statfsSync(path));
   } catch (err) {
-    return Promise.reject(err as Error);
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
   }
 };
 
