@@ -4,7 +4,9 @@
  *  1. overhead at 50 notifications/s: time from this process starting the POST /alerts/bench to the
  *     robot receiving the message (queue write, 202, dispatcher, render, signing, robot call), p50 and
  *     p99; baseline: the same payload posted by this process straight to the robot stand-in, which is
- *     the cost of one loopback HTTP hop (alternated rounds). Each round starts with one second at the
+ *     the cost of one loopback HTTP hop inside this process; and a bare forwarder in a process of its
+ *     own (bench/lib/forwarder.ts), the floor of any relay: the same two cross-process hops, none of
+ *     the work (rounds alternate relay, forwarder, direct). Each round starts with one second at the
  *     same rate that is not counted: the steady state at 50/s, not the first notification after the
  *     other path's round (a new connection each way, after 10 s in which the process was idle);
  *  2. the ceiling: bursts of notifications posted as fast as 32 connections can, accepted/s (202)
@@ -25,6 +27,7 @@ import { parsePayload } from '../relay/payload';
 import { openQueue } from '../relay/queue';
 import { Secret } from '../core/secrets';
 import { machine } from './lib/machine';
+import { startForwarder } from './lib/forwarder';
 import { startVigilProcess, type ChildServer } from './lib/processes';
 import { median, percentile, round } from './lib/stats';
 
@@ -217,35 +220,39 @@ relay:
 `,
   );
   let vigil: ChildServer | undefined;
+  let forwarder: ChildServer | undefined;
   try {
     vigil = await startVigilProcess(config, join(dir, 'data'));
+    forwarder = await startForwarder(robot.url);
     const relayUrl = `${vigil.url}/alerts/bench`;
     console.log(`machine: ${machine()}`);
-    console.log(`overhead at ${RATE} notifications/s, ${ROUNDS} rounds of ${SECONDS} s, alternated with the direct baseline:`);
-    const relay: { p50: number; p99: number }[] = [];
-    const direct: { p50: number; p99: number }[] = [];
+    console.log(`overhead at ${RATE} notifications/s, ${ROUNDS} rounds of ${SECONDS} s, alternated with a bare forwarder and the direct post:`);
+    const paths = { relay: relayUrl, forwarder: `${forwarder.url}/alerts/bench`, direct: robot.url };
+    const results: Record<keyof typeof paths, { p50: number; p99: number }[]> = { relay: [], forwarder: [], direct: [] };
     await paced(relayUrl, robot); // warm-up (JIT, connections, first segment)
     for (let r = 0; r < ROUNDS; r++) {
-      const v = await paced(relayUrl, robot);
-      const d = await paced(robot.url, robot);
-      relay.push({ p50: percentile(v.latencies, 50), p99: percentile(v.latencies, 99) });
-      direct.push({ p50: percentile(d.latencies, 50), p99: percentile(d.latencies, 99) });
-      console.log(
-        `  round ${r + 1}: relay p50 ${round(relay[r]?.p50 ?? 0, 2)} ms p99 ${round(relay[r]?.p99 ?? 0, 2)} ms (lost ${v.lost}, non-2xx ${v.failed}); direct p50 ${round(direct[r]?.p50 ?? 0, 2)} ms p99 ${round(direct[r]?.p99 ?? 0, 2)} ms`,
-      );
+      const parts: string[] = [];
+      for (const [name, url] of Object.entries(paths) as [keyof typeof paths, string][]) {
+        const x = await paced(url, robot);
+        const p = { p50: percentile(x.latencies, 50), p99: percentile(x.latencies, 99) };
+        results[name].push(p);
+        parts.push(`${name} p50 ${round(p.p50, 2)} ms p99 ${round(p.p99, 2)} ms (lost ${x.lost}, non-2xx ${x.failed})`);
+      }
+      console.log(`  round ${r + 1}: ${parts.join('; ')}`);
     }
-    const rp99 = median(relay.map((x) => x.p99));
-    const dp99 = median(direct.map((x) => x.p99));
-    console.log(`  median: relay p50 ${round(median(relay.map((x) => x.p50)), 2)} ms, p99 ${round(rp99, 2)} ms; direct p99 ${round(dp99, 2)} ms; ratio ${round(rp99 / dp99, 1)}x (target: relay p99 < 10 ms)`);
+    const med = (name: keyof typeof paths, q: 'p50' | 'p99'): number => median(results[name].map((x) => x[q]));
+    console.log(
+      `  median: relay p50 ${round(med('relay', 'p50'), 2)} ms, p99 ${round(med('relay', 'p99'), 2)} ms; bare forwarder p50 ${round(med('forwarder', 'p50'), 2)} ms, p99 ${round(med('forwarder', 'p99'), 2)} ms; direct p50 ${round(med('direct', 'p50'), 2)} ms, p99 ${round(med('direct', 'p99'), 2)} ms; relay / forwarder p99 ${round(med('relay', 'p99') / med('forwarder', 'p99'), 1)}x (target: relay p99 < 10 ms)`,
+    );
 
     console.log(`ceiling, 32 connections, ${ROUNDS} rounds of a burst of ${BURST} notifications:`);
-    const results: { accepted: number; delivered: number }[] = [];
+    const bursts: { accepted: number; delivered: number }[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       const c = await ceiling(relayUrl, robot);
-      results.push(c);
+      bursts.push(c);
       console.log(`  round ${r + 1}: accepted ${round(c.accepted, 0)}/s, delivered ${round(c.delivered, 0)}/s`);
     }
-    console.log(`  median: accepted ${round(median(results.map((x) => x.accepted)), 0)} notifications/s, delivered ${round(median(results.map((x) => x.delivered)), 0)} notifications/s to one robot`);
+    console.log(`  median: accepted ${round(median(bursts.map((x) => x.accepted)), 0)} notifications/s, delivered ${round(median(bursts.map((x) => x.delivered)), 0)} notifications/s to one robot`);
 
     const costs: { compose: number; queue: number }[] = [];
     for (let r = 0; r < ROUNDS; r++) costs.push(await inProcess(join(dir, `costs-${r}`), 2000));
@@ -254,6 +261,7 @@ relay:
     );
   } finally {
     await vigil?.stop();
+    await forwarder?.stop();
     await robot.close();
     await rm(dir, { recursive: true, force: true });
   }
