@@ -31,14 +31,20 @@ test('the built bundle runs the default vigil.yml with every default part', asyn
     for (let i = 0; i < 100 && !/^project_info\{/m.test(text); i++) {
       await sleep(200);
       assert.equal(child.exitCode, null, `vigil exited: ${stderr}`);
-      text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => '');
+      // Not listening yet, or a connection cut while the parts start: asked again on the next turn.
+      text = await fetch(`http://127.0.0.1:${port}/metrics`)
+        .then((r) => r.text())
+        .catch(() => '');
     }
     for (const family of ['node_cpu_seconds_total', 'node_memory_MemTotal_bytes', 'vigil_collector_success', 'project_info', 'vigil_build_info']) {
       assert.match(text, new RegExp(`^# TYPE ${family} `, 'm'), family);
     }
-  } finally {
+    // Stopped only after it answered: a SIGTERM before its handler is installed would end it by the
+    // signal (exit code null) and hide why the test failed.
     child.kill('SIGTERM');
     assert.equal(await exited, 0, stderr);
+  } finally {
+    child.kill('SIGKILL');
     await rm(dir, { recursive: true, force: true });
   }
 });
