@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, sectionOf, type CoreConfig, type Env, type PartList } from './config';
 import { assertDistinctFamilies, CONTENT_TYPE, type FamilyOwner } from './exposition';
-import { createHttpServer, HttpError, listen, normalizePrefix, sendJson, sendText, type Mount, type Route } from './http-server';
+import { createHttpServer, HttpError, listen, normalizePrefix, sendJson, sendText, sendTexts, type Mount, type Route } from './http-server';
 import { datasetsOf, errorFields, type Logger } from './logger';
 import type { Part, PartDefinition, PartSection } from './part';
 import { createSelfMetrics, SELF_FAMILIES } from './self-metrics';
@@ -85,7 +85,7 @@ export function createApp(opts: AppOptions): App {
       handler: async (_req, res) => {
         const texts = await Promise.all(running.map(async (r) => r.part.metrics()));
         texts.push(await self.render());
-        sendText(res, 200, texts.join(''), CONTENT_TYPE);
+        sendTexts(res, 200, texts, CONTENT_TYPE);
       },
     },
     { method: 'GET', path: '/-/healthy', handler: (_req, res) => sendText(res, 200, 'Vigil is Healthy.\n') },

@@ -165,3 +165,36 @@ test('--web.route-prefix: the bare prefix redirects with its query string', asyn
     await vigil.stop();
   }
 });
+
+/** A part whose /metrics text is `text`, in its own section. */
+const textPart = (section: string, text: string): PartDefinition =>
+  definePart({
+    section,
+    schema: z.strictObject({ enabled: z.boolean().default(true) }),
+    dataset: 'vigil.app',
+    families: [],
+    create: () => ({
+      name: section,
+      routes: () => [],
+      start: () => Promise.resolve(),
+      reload: () => Promise.resolve(),
+      stop: () => Promise.resolve(),
+      metrics: () => text,
+    }),
+  });
+
+test("/metrics sends every part's text in order, unjoined, with the body's byte length (multi-byte text too)", async () => {
+  const first = '# HELP city_temperature_celsius Temperature in °C.\n# TYPE city_temperature_celsius gauge\ncity_temperature_celsius{city="Zürich"} 21.5\n';
+  const second = 'city_rain_mm{city="東京"} 3\n'.repeat(3000); // ~90 KiB: the body passes V8's 128 KiB large-object line with the first
+  const vigil = await startVigil('log: {level: warn}\n', { parts: [textPart('first', first), textPart('empty', ''), textPart('second', second)] });
+  try {
+    const res = await fetch(`${vigil.url}/metrics`);
+    const body = Buffer.from(await res.arrayBuffer());
+    assert.equal(Number(res.headers.get('content-length')), body.length);
+    const text = body.toString('utf8');
+    assert.ok(text.startsWith(first + second), 'the parts in order, nothing between them');
+    assert.match(text.slice(first.length + second.length), /^# HELP vigil_build_info /m, "core's own metrics after the parts");
+  } finally {
+    await vigil.stop();
+  }
+});
